@@ -1,0 +1,152 @@
+"""Quota rules: what a user may still make, charged and released through one ledger."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from videos.models import Video
+
+from .models import Allowance, QuotaEvent
+
+
+class QuotaError(Exception):
+    code = "quota_error"
+    status = 429
+
+    def __init__(self, message, resets_at=None):
+        super().__init__(message)
+        self.message = message
+        self.resets_at = resets_at
+
+
+class QuotaExceeded(QuotaError):
+    code = "quota_exceeded"
+
+
+class TooManyInFlight(QuotaError):
+    code = "too_many_in_flight"
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    limit: int
+    used: int
+    in_flight: int
+    max_in_flight: int
+    period: str
+    period_start: datetime
+    resets_at: datetime
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    @property
+    def can_submit(self) -> bool:
+        return self.remaining > 0 and self.in_flight < self.max_in_flight
+
+
+def period_bounds(now: datetime | None = None, period: str | None = None):
+    """Return (start, end) of the quota period containing now, in the site's time zone."""
+    period = period or settings.QUOTA_PERIOD
+    local = timezone.localtime(now or timezone.now())
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "day":
+        start = day
+        end = start + timedelta(days=1)
+    elif period == "week":
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
+    else:
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+    # Rebuild from naive wall time so a DST change inside the period is respected.
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(start.replace(tzinfo=None), tz),
+        timezone.make_aware(end.replace(tzinfo=None), tz),
+    )
+
+
+def get_allowance(user) -> Allowance:
+    allowance, _ = Allowance.objects.get_or_create(user=user)
+    return allowance
+
+
+def used_in_period(user, period_start) -> int:
+    total = QuotaEvent.objects.filter(user=user, period_start=period_start).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or 0
+
+
+def quota_status(user, now=None) -> QuotaStatus:
+    allowance = get_allowance(user)
+    start, end = period_bounds(now)
+    return QuotaStatus(
+        limit=allowance.limit,
+        used=used_in_period(user, start),
+        in_flight=Video.objects.for_user(user).in_flight().count(),
+        max_in_flight=allowance.in_flight_cap,
+        period=settings.QUOTA_PERIOD,
+        period_start=start,
+        resets_at=end,
+    )
+
+
+def lock_and_check(user, now=None) -> QuotaStatus:
+    """Lock the user's allowance row and raise if one more job is not allowed.
+
+    Call inside transaction.atomic(); the lock is held until it commits, so
+    concurrent submissions by one user are checked one after another.
+    """
+    get_allowance(user)
+    Allowance.objects.select_for_update().get(user=user)
+    status = quota_status(user, now)
+    if status.remaining <= 0:
+        raise QuotaExceeded(
+            f"You have used all {status.limit} videos of this {status.period}. "
+            f"Your allowance resets at {status.resets_at:%Y-%m-%d %H:%M %Z}.",
+            resets_at=status.resets_at,
+        )
+    if status.in_flight >= status.max_in_flight:
+        raise TooManyInFlight(
+            f"You already have {status.in_flight} videos in progress (the most at once is "
+            f"{status.max_in_flight}). Wait for one to finish, then try again."
+        )
+    return status
+
+
+def charge(video: Video, period_start) -> QuotaEvent:
+    return QuotaEvent.objects.create(
+        user_id=video.owner_id,
+        video=video,
+        kind=QuotaEvent.Kind.CHARGE,
+        amount=1,
+        period_start=period_start,
+        reason=f"{video.action} accepted",
+    )
+
+
+def release(video: Video, reason: str) -> bool:
+    """Give back the charge for a failed job, once. Return whether anything was released."""
+    charge_event = QuotaEvent.objects.filter(video=video, kind=QuotaEvent.Kind.CHARGE).first()
+    if charge_event is None:
+        return False
+    try:
+        with transaction.atomic():
+            QuotaEvent.objects.create(
+                user_id=video.owner_id,
+                video=video,
+                kind=QuotaEvent.Kind.RELEASE,
+                amount=-1,
+                period_start=charge_event.period_start,
+                reason=reason[:300],
+            )
+    except IntegrityError:
+        return False  # already released: the unique constraint keeps it to one
+    return True

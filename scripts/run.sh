@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Start the whole site for development: install, migrate, demo user, simulator, worker, web.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${PORT:-8000}"
+SIM_PORT="${SIMULATOR_PORT:-8765}"
+export SIMULATOR_PORT="$SIM_PORT"
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
+export SIMULATOR_DELAY_SECONDS="${SIMULATOR_DELAY_SECONDS:-8}"
+export WORKER_SWEEP_SECONDS="${WORKER_SWEEP_SECONDS:-5}"
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+echo "Installing requirements…"
+pip install -q --disable-pip-version-check -r requirements.txt
+python manage.py migrate --noinput -v 0
+python manage.py ensure_demo_user --staff >/dev/null
+
+mkdir -p run
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+python manage.py run_simulator --port "$SIM_PORT" >run/simulator.log 2>&1 &
+pids+=($!)
+python manage.py run_worker >run/worker.log 2>&1 &
+pids+=($!)
+
+cat <<MSG
+
+  Luma Studio is starting at  http://127.0.0.1:$PORT/
+  Demo login:                 demo / demo-password-123   (also admin at /admin/)
+  REST API docs:              http://127.0.0.1:$PORT/api/docs/
+  AceDataCloud simulator:     http://127.0.0.1:$SIM_PORT  (videos take ${SIMULATOR_DELAY_SECONDS}s)
+  Logs:                       run/simulator.log, run/worker.log
+
+  Press Ctrl-C to stop everything.
+
+MSG
+python manage.py runserver "127.0.0.1:$PORT" --noreload

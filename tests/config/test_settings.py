@@ -1,0 +1,70 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+    "ACEDATACLOUD_API_TOKEN": "prod-token",
+    "ALLOWED_HOSTS": "studio.example.com",
+    "PUBLIC_BASE_URL": "https://studio.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/luma_studio",
+}
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ACEDATA", "DATABASE_URL"))}
+    clean.pop("DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_the_deploy_check_reports_nothing_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_production_without_the_acedatacloud_token_stops_with_a_clear_message():
+    env = {**PRODUCTION, "ACEDATACLOUD_API_TOKEN": ""}
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "ACEDATACLOUD_API_TOKEN is not set" in result.stderr
+
+
+@pytest.mark.slow
+def test_production_without_a_secret_key_does_not_start():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_production_talks_to_the_real_service_and_development_to_the_simulator():
+    code = "from django.conf import settings; print(settings.ACEDATACLOUD_BASE_URL)"
+
+    prod = manage("shell", "-v", "0", "-c", code, **PRODUCTION)
+    dev = manage("shell", "-v", "0", "-c", code)
+
+    assert prod.stdout.strip() == "https://api.acedata.cloud", prod.stderr
+    assert dev.stdout.strip() == "http://127.0.0.1:8765", dev.stderr

@@ -1,0 +1,128 @@
+"""Shared fixtures: three users, API clients, the simulator over real HTTP, a fake upstream."""
+
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from tests.fakes import FakeUpstream
+from videos.simulator import Simulator
+
+SIM_TOKEN = "test-acedata-token"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ACEDATACLOUD_API_TOKEN = SIM_TOKEN
+    settings.ACEDATACLOUD_BASE_URL = "http://127.0.0.1:9"  # nothing listens: tests opt in
+    settings.ACEDATACLOUD_CONNECT_TIMEOUT = 1.0
+    settings.ACEDATACLOUD_READ_TIMEOUT = 1.0
+    settings.PUBLIC_BASE_URL = "http://testserver"
+    settings.QUOTA_VIDEOS_PER_PERIOD = 10
+    settings.QUOTA_MAX_IN_FLIGHT = 3
+
+
+def make_user(username, **extra):
+    return get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.com", password="pw-" + username, **extra
+    )
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("olivia")
+
+
+@pytest.fixture
+def other(db):
+    return make_user("oscar")
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("ada", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api(owner):
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
+@pytest.fixture
+def other_api(other):
+    client = APIClient()
+    client.force_authenticate(other)
+    return client
+
+
+@pytest.fixture
+def fake_upstream(monkeypatch):
+    fake = FakeUpstream()
+    monkeypatch.setattr("videos.acedata.AceDataClient._post", fake.post)
+    return fake
+
+
+@pytest.fixture
+def simulator(settings):
+    """The AceDataCloud simulator on a free port; jobs finish at once unless a test slows it."""
+    sim = Simulator(token=SIM_TOKEN, delay=0, hang_seconds=2.5, callback_backoff=0.1)
+    sim.start()
+    settings.ACEDATACLOUD_BASE_URL = sim.base_url
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def live(live_server, settings, simulator):
+    """The site on a live server, reachable by the simulator's callbacks."""
+    settings.PUBLIC_BASE_URL = live_server.url
+    return live_server
+
+
+def run_worker():
+    """Run every queued background task once, as the real worker would."""
+    call_command(
+        "run_worker", batch=True, scheduler=False, startup_delay=False, verbosity=0, interval=0
+    )
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def background_worker(live):
+    """Run the worker's tasks and sweeps in a thread while a test drives the site."""
+    import threading
+
+    from django.db import connection
+
+    from videos.reconcile import sweep
+
+    stop = threading.Event()
+
+    def loop():
+        try:
+            while not stop.is_set():
+                run_worker()
+                sweep()
+                stop.wait(0.2)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    yield thread
+    stop.set()
+    thread.join(timeout=10)

@@ -1,0 +1,166 @@
+"""The one module that speaks HTTP to AceDataCloud's Luma API.
+
+Every failure becomes an AceDataError carrying a readable message, the
+upstream code and whether retrying could help. The token is never logged.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 50  # ids per retrieve_batch call (AceDataCloud's MCP server's advice)
+
+# Readable messages for the documented error codes; the upstream's own message
+# is kept when it is more specific.
+FRIENDLY = {
+    "bad_request": "AceDataCloud rejected the request",
+    "forbidden": "AceDataCloud's moderation refused this prompt; try rewording it",
+    "used_up": "The site's AceDataCloud balance is used up; ask the operator to top it up",
+    "disabled": "The site's AceDataCloud credential is disabled; ask the operator",
+    "invalid_token": "The site's AceDataCloud token was refused; ask the operator to check it",
+    "token_expired": "The site's AceDataCloud token has expired; ask the operator to renew it",
+    "token_mismatched": "The site's AceDataCloud token does not fit this API; ask the operator",
+    "no_token": "The site has no AceDataCloud token configured; ask the operator",
+    "too_many_requests": "AceDataCloud is rate limiting us",
+    "api_error": "AceDataCloud had an internal error",
+    "timeout": "AceDataCloud timed out generating the video",
+}
+TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+@dataclass
+class AceDataError(Exception):
+    message: str
+    code: str = "upstream_error"
+    status: int | None = None
+    permanent: bool = False
+
+    def __str__(self):
+        return self.message
+
+
+def _error_from_response(response) -> AceDataError:
+    status = response.status_code
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    code = str(error.get("code") or ("api_error" if status >= 500 else "upstream_error"))
+    upstream_message = str(error.get("message") or "").strip()
+    friendly = FRIENDLY.get(code, f"AceDataCloud answered HTTP {status}")
+    message = friendly
+    if upstream_message and code not in ("invalid_token", "no_token", "token_mismatched"):
+        message = f"{friendly}: {upstream_message}"
+    return AceDataError(
+        message, code=code, status=status, permanent=status not in TRANSIENT_STATUSES
+    )
+
+
+class AceDataClient:
+    def __init__(self, base_url=None, token=None, connect_timeout=None, read_timeout=None):
+        self.base_url = (base_url or settings.ACEDATACLOUD_BASE_URL).rstrip("/")
+        self._token = token or settings.ACEDATACLOUD_API_TOKEN
+        self.timeout = (
+            connect_timeout or settings.ACEDATACLOUD_CONNECT_TIMEOUT,
+            read_timeout or settings.ACEDATACLOUD_READ_TIMEOUT,
+        )
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "accept": "application/json",
+                "content-type": "application/json",
+                "user-agent": "luma-studio/1.0",
+            }
+        )
+
+    def __repr__(self):
+        return f"<AceDataClient {self.base_url}>"
+
+    def _post(self, path: str, payload: dict) -> dict:
+        url = f"{self.base_url}{path}"
+        headers = {"authorization": f"Bearer {self._token}"}
+        try:
+            response = self.session.post(url, json=payload, headers=headers, timeout=self.timeout)
+        except requests.Timeout:
+            raise AceDataError("AceDataCloud did not answer in time", code="upstream_timeout")
+        except requests.ConnectionError:
+            raise AceDataError("Could not connect to AceDataCloud", code="upstream_unreachable")
+        except requests.RequestException as exc:
+            raise AceDataError(f"Talking to AceDataCloud failed ({type(exc).__name__})")
+        logger.info("AceDataCloud POST %s -> %s", path, response.status_code)
+        if response.status_code >= 400:
+            raise _error_from_response(response)
+        try:
+            body = response.json()
+        except ValueError:
+            raise AceDataError(
+                "AceDataCloud sent a response Luma Studio could not read", code="malformed_response"
+            )
+        if not isinstance(body, dict):
+            raise AceDataError(
+                "AceDataCloud sent a response Luma Studio could not read", code="malformed_response"
+            )
+        return body
+
+    def submit(self, payload: dict) -> str:
+        """Start a job asynchronously and return its task id."""
+        body = self._post("/luma/videos", payload)
+        if body.get("success") is False and body.get("error"):
+            error = body["error"]
+            raise AceDataError(
+                FRIENDLY.get(error.get("code"), "AceDataCloud refused the job")
+                + (f": {error.get('message')}" if error.get("message") else ""),
+                code=str(error.get("code") or "upstream_error"),
+                permanent=True,
+            )
+        task_id = body.get("task_id") or (body.get("data") or {}).get("task_id")
+        if not task_id or not isinstance(task_id, str):
+            raise AceDataError(
+                "AceDataCloud accepted the job but sent no task id", code="malformed_response"
+            )
+        return task_id
+
+    def retrieve(self, task_id: str) -> dict | None:
+        """Return the task record, or None when AceDataCloud does not know the id."""
+        body = self._post("/luma/tasks", {"action": "retrieve", "id": task_id})
+        return body if body.get("id") or body.get("response") else None
+
+    def retrieve_batch(self, task_ids: list[str]) -> dict[str, dict]:
+        """Return {task_id: record} for the ids AceDataCloud knows, in calls of at most 50."""
+        records = {}
+        for start in range(0, len(task_ids), MAX_BATCH):
+            chunk = task_ids[start : start + MAX_BATCH]
+            body = self._post("/luma/tasks", {"action": "retrieve_batch", "ids": chunk})
+            items = body.get("items")
+            if not isinstance(items, list):
+                raise AceDataError(
+                    "AceDataCloud sent a task list Luma Studio could not read",
+                    code="malformed_response",
+                )
+            for item in items:
+                if isinstance(item, dict) and item.get("id"):
+                    records[item["id"]] = item
+        return records
+
+
+_local = threading.local()
+
+
+def get_client() -> AceDataClient:
+    """The client for this thread: requests.Session is not documented as thread-safe."""
+    client = getattr(_local, "client", None)
+    key = (
+        settings.ACEDATACLOUD_BASE_URL,
+        settings.ACEDATACLOUD_API_TOKEN,
+        settings.ACEDATACLOUD_CONNECT_TIMEOUT,
+        settings.ACEDATACLOUD_READ_TIMEOUT,
+    )
+    if client is None or getattr(_local, "key", None) != key:
+        client = _local.client = AceDataClient()
+        _local.key = key
+    return client

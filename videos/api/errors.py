@@ -1,0 +1,54 @@
+"""One error shape for the whole API: {"detail": ..., "code": ...}."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.services import QuotaError
+from videos.errors import InvalidRequest, ServiceError
+
+
+def _first_message(detail):
+    if isinstance(detail, dict):
+        name, value = next(iter(detail.items()))
+        text = _first_message(value)
+        return text if name == "non_field_errors" else f"{name}: {text}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, InvalidRequest):
+        return Response(
+            {"detail": exc.message, "code": "invalid", "fields": exc.fields},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, QuotaError):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.resets_at:
+            body["resets_at"] = exc.resets_at.isoformat()
+        return Response(body, status=exc.status)
+    if isinstance(exc, ServiceError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "detail": _first_message(exc.detail),
+            "code": "invalid",
+            "fields": exc.detail,
+        }
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        response.data = {"detail": _first_message(exc.detail), "code": code}
+    return response

@@ -1,0 +1,113 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from videos.models import AspectRatio, Video
+from videos.validation import PROMPT_MAX
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class VideoErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    error = serializers.SerializerMethodField()
+    video_id = serializers.CharField(help_text="AceDataCloud's id of the finished video.")
+    source_video_id = serializers.CharField(
+        help_text="For an extension: the upstream video_id it continues."
+    )
+
+    class Meta:
+        model = Video
+        fields = [
+            "id",
+            "state",
+            "action",
+            "prompt",
+            "start_image_url",
+            "end_image_url",
+            "aspect_ratio",
+            "loop",
+            "enhancement",
+            "source_video_id",
+            "source_video_url",
+            "parent",
+            "root",
+            "depth",
+            "task_id",
+            "video_id",
+            "video_url",
+            "thumbnail_url",
+            "video_width",
+            "video_height",
+            "thumbnail_width",
+            "thumbnail_height",
+            "error",
+            "created_at",
+            "submitted_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(VideoErrorSerializer(allow_null=True))
+    def get_error(self, video):
+        return video.error
+
+
+class LineageNodeSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    state = serializers.ChoiceField(choices=Video.State.choices)
+    action = serializers.ChoiceField(choices=Video.Action.choices)
+    prompt = serializers.CharField()
+    depth = serializers.IntegerField()
+    parent = serializers.UUIDField(allow_null=True)
+    video_id = serializers.CharField()
+    video_url = serializers.CharField()
+    thumbnail_url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    is_current = serializers.BooleanField()
+    children = serializers.ListField(
+        child=serializers.DictField(), help_text="Nodes like this one."
+    )
+
+
+class LineageSerializer(serializers.Serializer):
+    root = LineageNodeSerializer()
+    count = serializers.IntegerField()
+
+
+# Input serializers only check types; the rules (which fields an action takes,
+# ownership of the parent, lengths, URL schemes) live in videos.validation.
+class ExtendSerializer(serializers.Serializer):
+    prompt = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text=f"At most {PROMPT_MAX}."
+    )
+    end_image_url = serializers.CharField(required=False, allow_blank=True, help_text="http(s) URL")
+
+
+class VideoCreateSerializer(ExtendSerializer):
+    action = serializers.ChoiceField(choices=Video.Action.choices, default=Video.Action.GENERATE)
+    start_image_url = serializers.CharField(
+        required=False, allow_blank=True, help_text="http(s) URL"
+    )
+    aspect_ratio = serializers.ChoiceField(choices=AspectRatio.values, default=AspectRatio.WIDE)
+    loop = serializers.BooleanField(default=False)
+    enhancement = serializers.BooleanField(default=True)
+    parent = serializers.UUIDField(required=False, help_text="extend: one of your videos, by id")
+    video_id = serializers.CharField(required=False, help_text="extend: an upstream video_id")
+    video_url = serializers.CharField(required=False, help_text="extend: any video's URL")
+
+
+class QuotaSerializer(serializers.Serializer):
+    limit = serializers.IntegerField()
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    in_flight = serializers.IntegerField()
+    max_in_flight = serializers.IntegerField()
+    period = serializers.CharField()
+    resets_at = serializers.DateTimeField()

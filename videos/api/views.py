@@ -1,0 +1,133 @@
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.services import quota_status
+from videos import lineage, services
+from videos.errors import InvalidRequest
+from videos.models import Video
+
+from .serializers import (
+    ErrorSerializer,
+    ExtendSerializer,
+    LineageSerializer,
+    QuotaSerializer,
+    VideoCreateSerializer,
+    VideoSerializer,
+)
+
+ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your videos, newest first",
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=Video.State.values),
+            OpenApiParameter("action", OpenApiTypes.STR, enum=Video.Action.values),
+            OpenApiParameter("search", OpenApiTypes.STR, description="Words in the prompt"),
+        ],
+        responses={200: VideoSerializer(many=True), 400: ErrorSerializer, 401: ErrorSerializer},
+    ),
+    retrieve=extend_schema(
+        summary="One of your videos", responses={200: VideoSerializer, **ERRORS}
+    ),
+)
+class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = VideoSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Video.objects.none()
+        videos = Video.objects.for_user(self.request.user)
+        if self.action != "list":
+            return videos
+        params = self.request.query_params
+        for name, choices in (("state", Video.State.values), ("action", Video.Action.values)):
+            value = params.get(name)
+            if value and value not in choices:
+                raise InvalidRequest({name: [f"Choose one of {', '.join(choices)}."]})
+            if value:
+                videos = videos.filter(**{name: value})
+        if search := params.get("search", "").strip():
+            words = Q()
+            for word in search.split()[:10]:
+                words &= Q(prompt__icontains=word)
+            videos = videos.filter(words)
+        return videos.order_by("-created_at")
+
+    def _accepted(self, video):
+        video.refresh_from_db()
+        return Response(VideoSerializer(video).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Generate a video, or extend one",
+        request=VideoCreateSerializer,
+        responses={202: VideoSerializer, **ERRORS},
+    )
+    def create(self, request):
+        serializer = VideoCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._accepted(services.submit(request.user, serializer.validated_data))
+
+    @extend_schema(
+        summary="Extend this video",
+        request=ExtendSerializer,
+        responses={202: VideoSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        parent = self.get_object()
+        serializer = ExtendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = {**serializer.validated_data, "action": "extend", "parent": parent.pk}
+        return self._accepted(services.submit(request.user, data))
+
+    @extend_schema(
+        summary="This video's family tree, from its root",
+        responses={200: LineageSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def lineage(self, request, pk=None):
+        return Response(LineageSerializer(lineage.tree(self.get_object())).data)
+
+    @extend_schema(
+        summary="Ask AceDataCloud about this job now",
+        request=None,
+        responses={200: VideoSerializer, 404: ErrorSerializer, 502: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def refresh(self, request, pk=None):
+        return Response(VideoSerializer(services.refresh(self.get_object())).data)
+
+
+class QuotaView(APIView):
+    @extend_schema(
+        summary="Your allowance this period", responses={200: QuotaSerializer, 401: ErrorSerializer}
+    )
+    def get(self, request):
+        quota = quota_status(request.user)
+        return Response(
+            QuotaSerializer(
+                {
+                    "limit": quota.limit,
+                    "used": quota.used,
+                    "remaining": quota.remaining,
+                    "in_flight": quota.in_flight,
+                    "max_in_flight": quota.max_in_flight,
+                    "period": quota.period,
+                    "resets_at": quota.resets_at,
+                }
+            ).data
+        )
+
+
+@extend_schema(summary="Exchange a username and password for an API token")
+class TokenView(ObtainAuthToken):
+    pass

@@ -1,0 +1,36 @@
+"""The background worker: django-tasks-db's db_worker plus the sweep scheduler."""
+
+from django.conf import settings
+from django_tasks_db.management.commands import db_worker
+
+from videos.scheduler import Scheduler
+
+
+class Command(db_worker.Command):
+    help = "Run the Luma Studio worker: submit jobs, poll late callbacks, time out stuck jobs."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(reload=False)
+        parser.add_argument(
+            "--sweep-interval",
+            type=float,
+            default=settings.WORKER_SWEEP_SECONDS,
+            help="Seconds between sweeps (default: WORKER_SWEEP_SECONDS)",
+        )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_false",
+            dest="scheduler",
+            help="Only run tasks; another process enqueues the sweeps.",
+        )
+
+    def handle(self, *args, sweep_interval, scheduler, **options):
+        thread = Scheduler(sweep_interval) if scheduler else None
+        if thread:
+            thread.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            if thread:
+                thread.stop()

@@ -1,0 +1,151 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AspectRatio(models.TextChoices):
+    WIDE = "16:9", "16:9 (landscape)"
+    TALL = "9:16", "9:16 (portrait)"
+    SQUARE = "1:1", "1:1 (square)"
+    CLASSIC = "4:3", "4:3"
+    CLASSIC_TALL = "3:4", "3:4"
+    CINEMA = "21:9", "21:9 (cinema)"
+    CINEMA_TALL = "9:21", "9:21"
+
+
+def new_callback_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class VideoQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(owner=user)
+
+    def in_flight(self):
+        return self.filter(state__in=Video.IN_FLIGHT_STATES)
+
+    def terminal(self):
+        return self.filter(state__in=Video.TERMINAL_STATES)
+
+
+class Video(models.Model):
+    """One job at AceDataCloud and, once it completes, the video it made."""
+
+    class Action(models.TextChoices):
+        GENERATE = "generate", "Generate"
+        EXTEND = "extend", "Extend"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    IN_FLIGHT_STATES = (State.QUEUED, State.PROCESSING)
+    TERMINAL_STATES = (State.COMPLETED, State.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.GENERATE)
+
+    # What the user asked for.
+    prompt = models.TextField(blank=True)
+    start_image_url = models.URLField(max_length=2000, blank=True)
+    end_image_url = models.URLField(max_length=2000, blank=True)
+    aspect_ratio = models.CharField(max_length=5, choices=AspectRatio.choices, default="16:9")
+    loop = models.BooleanField(default=False)
+    enhancement = models.BooleanField(default=True)
+    # For an extension: the upstream video it continues (ours or made elsewhere).
+    source_video_id = models.CharField(max_length=100, blank=True)
+    source_video_url = models.URLField(max_length=2000, blank=True)
+
+    # Lineage. root is the tree's first video (itself for a root), so a whole
+    # family loads with one query on root_id.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="descendants"
+    )
+    depth = models.PositiveIntegerField(default=0)
+
+    # The job.
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    task_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    callback_secret = models.CharField(max_length=64, default=new_callback_secret, editable=False)
+    submit_attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while a process is talking to AceDataCloud about this job; a claim
+    # that outlives its lease means the process died mid-call.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+
+    # The result.
+    video_id = models.CharField(max_length=100, blank=True)
+    video_url = models.URLField(max_length=2000, blank=True)
+    thumbnail_url = models.URLField(max_length=2000, blank=True)
+    video_width = models.PositiveIntegerField(null=True, blank=True)
+    video_height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_message = models.TextField(blank=True)
+    upstream_payload = models.JSONField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VideoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "processing", "completed", "failed"]),
+                name="video_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(action="extend") | models.Q(parent__isnull=True),
+                name="video_only_extensions_have_parent",
+            ),
+        ]
+        indexes = [
+            # My videos, newest first: WHERE owner_id = ? ORDER BY created_at DESC
+            models.Index(fields=["owner", "-created_at"], name="video_owner_created"),
+            # In-flight count for the quota: WHERE owner_id = ? AND state IN (...)
+            models.Index(fields=["owner", "state"], name="video_owner_state"),
+            # The worker's sweep: WHERE state = ? AND next_attempt_at <= now / submitted_at <= ...
+            models.Index(fields=["state", "next_attempt_at"], name="video_state_next_attempt"),
+            models.Index(fields=["state", "submitted_at"], name="video_state_submitted"),
+            # Extend by upstream video_id: WHERE video_id = ?
+            models.Index(fields=["video_id"], name="video_upstream_video_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.id} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        if self.root_id is None and self.parent_id is None:
+            self.root_id = self.id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.state in self.IN_FLIGHT_STATES
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in self.TERMINAL_STATES
+
+    @property
+    def error(self):
+        if self.state != self.State.FAILED:
+            return None
+        return {"code": self.error_code or "failed", "message": self.error_message}

@@ -1,0 +1,255 @@
+"""The job lifecycle: create under the quota lock, submit upstream, record what comes back.
+
+Every state change is a compare-and-set update on the current state, so a
+webhook racing a poller, or two workers, can never both apply a transition,
+and a terminal state never regresses.
+"""
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from accounts import services as quota
+
+from .acedata import AceDataError, get_client
+from .errors import Conflict, InvalidCallback, NotFound, UpstreamUnavailable
+from .models import Video
+from .results import Outcome, parse_result
+from .signals import video_finished
+from .validation import JobRequest, build_request
+
+logger = logging.getLogger(__name__)
+IN_FLIGHT = Video.IN_FLIGHT_STATES
+
+
+def submit(user, data: dict) -> Video:
+    """Validate, charge and create a job; it is sent upstream once the row is committed."""
+    return create_job(user, build_request(user, data))
+
+
+def create_job(user, req: JobRequest) -> Video:
+    with transaction.atomic():
+        status = quota.lock_and_check(user)
+        video = Video(
+            owner=user,
+            action=req.action,
+            prompt=req.prompt,
+            start_image_url=req.start_image_url,
+            end_image_url=req.end_image_url,
+            aspect_ratio=req.aspect_ratio,
+            loop=req.loop,
+            enhancement=req.enhancement,
+            source_video_id=req.source_video_id,
+            source_video_url=req.source_video_url,
+            next_attempt_at=timezone.now(),
+        )
+        if req.parent is not None:
+            video.parent = req.parent
+            video.root_id = req.parent.root_id or req.parent.pk
+            video.depth = req.parent.depth + 1
+        video.save()
+        quota.charge(video, status.period_start)
+        transaction.on_commit(lambda: _enqueue_dispatch(video.pk))
+    return video
+
+
+def _enqueue_dispatch(video_id):
+    from .tasks import dispatch_video
+
+    try:
+        dispatch_video.enqueue(str(video_id))
+    except Exception:
+        # The worker's sweep picks up every due queued job, so a lost enqueue only delays it.
+        logger.exception("Could not enqueue job %s; the sweep will submit it", video_id)
+
+
+def callback_url(video: Video) -> str:
+    path = reverse("webhook", kwargs={"video_id": video.pk, "secret": video.callback_secret})
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def upstream_payload(video: Video) -> dict:
+    payload = {
+        "action": video.action,
+        "aspect_ratio": video.aspect_ratio,
+        "loop": video.loop,
+        "enhancement": video.enhancement,
+        "callback_url": callback_url(video),
+    }
+    if video.prompt:
+        payload["prompt"] = video.prompt
+    if video.start_image_url:
+        payload["start_image_url"] = video.start_image_url
+    if video.end_image_url:
+        payload["end_image_url"] = video.end_image_url
+    if video.action == Video.Action.EXTEND:
+        if video.source_video_id:
+            payload["video_id"] = video.source_video_id
+        else:
+            payload["video_url"] = video.source_video_url
+    return payload
+
+
+def claim_lease() -> timedelta:
+    """How long a submit may take before we presume the process doing it died."""
+    call = settings.ACEDATACLOUD_CONNECT_TIMEOUT + settings.ACEDATACLOUD_READ_TIMEOUT
+    return timedelta(seconds=2 * call + 30)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(settings.SUBMIT_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 600))
+
+
+def dispatch(video_id) -> bool:
+    """Send a queued job to AceDataCloud, unless another process already has it."""
+    now = timezone.now()
+    claimed = Video.objects.filter(
+        pk=video_id,
+        state=Video.State.QUEUED,
+        task_id__isnull=True,
+        claimed_at__isnull=True,
+        next_attempt_at__lte=now,
+    ).update(claimed_at=now, submit_attempts=F("submit_attempts") + 1)
+    if not claimed:
+        return False
+    video = Video.objects.get(pk=video_id)
+    try:
+        task_id = get_client().submit(upstream_payload(video))
+    except AceDataError as exc:
+        _record_submit_error(video, exc)
+        return True
+    # An IntegrityError means the callback got here first and saved this task id.
+    with contextlib.suppress(IntegrityError):
+        Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
+            state=Video.State.PROCESSING,
+            task_id=task_id,
+            submitted_at=timezone.now(),
+            claimed_at=None,
+            error_code="",
+            error_message="",
+        )
+    return True
+
+
+def _record_submit_error(video: Video, exc: AceDataError):
+    if exc.permanent or video.submit_attempts >= settings.SUBMIT_MAX_ATTEMPTS:
+        message = exc.message
+        if not exc.permanent:
+            message = f"{message.rstrip('.')}. Gave up after {video.submit_attempts} attempts."
+        fail(video, exc.code, message, from_states=(Video.State.QUEUED,))
+        return
+    logger.warning("Job %s: transient upstream error %s, will retry", video.pk, exc.code)
+    Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
+        claimed_at=None,
+        next_attempt_at=timezone.now() + retry_delay(video.submit_attempts),
+        error_code=exc.code,
+        error_message=f"{exc.message}; retrying.",
+    )
+
+
+def fail(video: Video, code: str, message: str, from_states=IN_FLIGHT, payload=None) -> bool:
+    """Move an in-flight job to failed and give back its quota; False if it had already ended."""
+    updates = dict(
+        state=Video.State.FAILED,
+        error_code=code[:50],
+        error_message=message,
+        completed_at=timezone.now(),
+        claimed_at=None,
+    )
+    if payload is not None:
+        updates["upstream_payload"] = payload
+    with transaction.atomic():
+        changed = Video.objects.filter(pk=video.pk, state__in=from_states).update(**updates)
+        if changed:
+            quota.release(video, f"failed: {code}")
+            _announce(video.pk, Video.State.FAILED)
+    if changed:
+        logger.info("Job %s failed: %s", video.pk, code)
+    return bool(changed)
+
+
+def _announce(video_id, state):
+    transaction.on_commit(
+        lambda: video_finished.send(sender=Video, video_id=video_id, state=state), robust=True
+    )
+
+
+def complete(video: Video, outcome: Outcome, task_id: str | None, payload: dict) -> bool:
+    updates = dict(
+        state=Video.State.COMPLETED,
+        completed_at=timezone.now(),
+        claimed_at=None,
+        error_code="",
+        error_message="",
+        upstream_payload=payload,
+        **outcome.fields,
+    )
+    if task_id and not video.task_id:
+        updates["task_id"] = task_id
+        updates["submitted_at"] = video.submitted_at or timezone.now()
+    changed = Video.objects.filter(pk=video.pk, state__in=IN_FLIGHT).update(**updates)
+    if changed:
+        logger.info("Job %s completed", video.pk)
+        _announce(video.pk, Video.State.COMPLETED)
+    return bool(changed)
+
+
+def apply_result(video: Video, payload: dict, task_id: str | None = None) -> bool:
+    """Record a final upstream result (a callback body or a task's response). True if it changed."""
+    outcome = parse_result(payload)
+    if outcome.in_flight:
+        return False
+    if outcome.failed:
+        if task_id and not video.task_id:
+            Video.objects.filter(pk=video.pk, task_id__isnull=True).update(task_id=task_id)
+        return fail(video, outcome.code, outcome.message, payload=payload)
+    return complete(video, outcome, task_id, payload)
+
+
+def refresh(video: Video) -> Video:
+    """Ask AceDataCloud about this job now and record any final result."""
+    if video.task_id and video.is_in_flight:
+        try:
+            record = get_client().retrieve(video.task_id)
+        except AceDataError as exc:
+            raise UpstreamUnavailable(exc.message) from exc
+        if record and record.get("response"):
+            apply_result(video, record["response"], video.task_id)
+        Video.objects.filter(pk=video.pk).update(last_polled_at=timezone.now())
+    video.refresh_from_db()
+    return video
+
+
+def cancel(video: Video, by: str = "an administrator") -> bool:
+    return fail(video, "cancelled", f"Stopped by {by}. No quota was used.")
+
+
+def receive_callback(video_id, secret: str, body) -> bool:
+    """Apply AceDataCloud's callback for a job; True if it changed the job.
+
+    The per-job secret in the URL is the credential. Repeats and late arrivals
+    change nothing; a task id that disagrees with the one we saved is refused.
+    """
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or not constant_time_compare(secret, video.callback_secret):
+        raise NotFound("Unknown callback address.")
+    if not isinstance(body, dict):
+        raise InvalidCallback("The callback body must be a JSON object.")
+    task_id = body.get("task_id")
+    if not isinstance(task_id, str) or not task_id:
+        raise InvalidCallback("The callback body has no task_id.")
+    if video.task_id and task_id != video.task_id:
+        raise Conflict("The callback's task_id is not this job's.", code="task_mismatch")
+    if video.is_terminal:
+        return False
+    try:
+        return apply_result(video, body, task_id)
+    except IntegrityError:
+        raise Conflict("That task_id belongs to another job.", code="task_mismatch")

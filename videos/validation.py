@@ -1,0 +1,147 @@
+"""Turn what a user typed into a job request, with one readable message per bad field.
+
+Shared by the REST API, the pages and the gateway so that the rules cannot drift.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+
+from .errors import InvalidRequest, NotFound
+from .models import AspectRatio, Video
+
+PROMPT_MAX = 2000
+URL_MAX = 2000
+# C0 control characters other than tab and newlines, plus DEL: they have no
+# place in a prompt and NUL cannot even be stored by PostgreSQL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@dataclass
+class JobRequest:
+    action: str = Video.Action.GENERATE
+    prompt: str = ""
+    start_image_url: str = ""
+    end_image_url: str = ""
+    aspect_ratio: str = AspectRatio.WIDE
+    loop: bool = False
+    enhancement: bool = True
+    parent: Video | None = None
+    source_video_id: str = ""
+    source_video_url: str = ""
+    errors: dict = field(default_factory=dict)
+
+
+def _text(value, name, errors, max_length):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[name] = ["Must be text."]
+        return ""
+    value = value.strip()
+    if _CONTROL.search(value):
+        errors[name] = ["Remove the control characters (such as NUL) from this field."]
+    elif len(value) > max_length:
+        errors[name] = [f"At most {max_length} characters, this has {len(value)}."]
+    return value
+
+
+def _url(value, name, errors):
+    value = _text(value, name, errors, URL_MAX)
+    if value and name not in errors:
+        try:
+            _url_validator(value)
+        except DjangoValidationError:
+            errors[name] = ["Enter a full http:// or https:// address."]
+    return value
+
+
+def _bool(value, name, errors, default):
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "on", "yes"):
+        return True
+    if isinstance(value, str) and value.lower() in ("false", "0", "off", "no"):
+        return False
+    errors[name] = ["Must be true or false."]
+    return default
+
+
+def build_request(user, data: dict) -> JobRequest:
+    """Validate a generate or extend request; raise InvalidRequest or NotFound."""
+    errors: dict[str, list[str]] = {}
+    action = data.get("action") or Video.Action.GENERATE
+    if action not in Video.Action.values:
+        errors["action"] = ["Choose generate or extend."]
+    aspect_ratio = data.get("aspect_ratio") or AspectRatio.WIDE
+    if aspect_ratio not in AspectRatio.values:
+        errors["aspect_ratio"] = [f"Choose one of {', '.join(AspectRatio.values)}."]
+    req = JobRequest(
+        action=action,
+        prompt=_text(data.get("prompt"), "prompt", errors, PROMPT_MAX),
+        start_image_url=_url(data.get("start_image_url"), "start_image_url", errors),
+        end_image_url=_url(data.get("end_image_url"), "end_image_url", errors),
+        aspect_ratio=aspect_ratio,
+        loop=_bool(data.get("loop"), "loop", errors, False),
+        enhancement=_bool(data.get("enhancement"), "enhancement", errors, True),
+        source_video_id=_text(data.get("video_id"), "video_id", errors, 100),
+        source_video_url=_url(data.get("video_url"), "video_url", errors),
+    )
+    parent_ref = data.get("parent")
+    if parent_ref:
+        try:
+            parent_ref = uuid.UUID(str(parent_ref))
+        except ValueError:
+            errors["parent"] = ["That is not a video id."]
+    if action == Video.Action.GENERATE:
+        if not req.prompt and "prompt" not in errors:
+            errors["prompt"] = ["Describe the video you want: a prompt is required."]
+        for name in ("parent", "video_id", "video_url"):
+            if data.get(name):
+                errors[name] = ["Only an extend takes this field."]
+    elif action == Video.Action.EXTEND:
+        if req.start_image_url:
+            errors["start_image_url"] = ["An extension continues a video; it takes no first frame."]
+        sources = [n for n in ("parent", "video_id", "video_url") if data.get(n)]
+        if not sources and not errors.keys() & {"video_id", "video_url"}:
+            errors["parent"] = ["Say which video to extend: parent, video_id or video_url."]
+        elif len(sources) > 1:
+            errors[sources[1]] = ["Give only one of parent, video_id and video_url."]
+    if errors:
+        raise InvalidRequest(errors)
+    if action == Video.Action.EXTEND:
+        _resolve_source(user, req, parent_ref)
+    return req
+
+
+def _resolve_source(user, req: JobRequest, parent_ref):
+    """Find the video an extension continues, and link it as parent when it is the user's."""
+    if parent_ref:
+        parent = Video.objects.for_user(user).filter(pk=parent_ref).first()
+        if parent is None:
+            raise NotFound("You have no video with that id.")
+    elif req.source_video_id:
+        matches = list(Video.objects.filter(video_id=req.source_video_id)[:2])
+        parent = next((v for v in matches if v.owner_id == user.pk), None)
+        if parent is None and matches:
+            # Another user's video: it is not for this user to see or extend.
+            raise NotFound("You have no video with that video_id.")
+    else:
+        parent = (
+            Video.objects.for_user(user)
+            .filter(video_url=req.source_video_url, state=Video.State.COMPLETED)
+            .first()
+        )
+    if parent is None:
+        return
+    if parent.state != Video.State.COMPLETED or not parent.video_id:
+        raise InvalidRequest({"parent": ["Only a completed video can be extended."]})
+    req.parent = parent
+    req.source_video_id = parent.video_id
+    req.source_video_url = ""

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "videos.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,7 +97,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "videos:list"
+LOGOUT_REDIRECT_URL = "videos:home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -117,6 +120,36 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Finished videos are copied here from AceDataCloud (which keeps them 30 days). Set a
+# bucket to use any S3-compatible store instead (pip install "django-storages[s3]").
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            # Files are private: the site hands out short-lived signed links to their owner.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
+# Media is fetched only from the URLs AceDataCloud reported, never from loopback or
+# private addresses unless the host is listed here (the simulator in development).
+MEDIA_FETCH_ALLOWED_HOSTS = env.list(
+    "MEDIA_FETCH_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
+)
+MEDIA_FETCH_CONNECT_TIMEOUT = env.float("MEDIA_FETCH_CONNECT_TIMEOUT", default=5.0)
+MEDIA_FETCH_READ_TIMEOUT = env.float("MEDIA_FETCH_READ_TIMEOUT", default=60.0)
+MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=500 * 1024 * 1024)
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=25 * 1024 * 1024)
+MEDIA_COPY_MAX_ATTEMPTS = env.int("MEDIA_COPY_MAX_ATTEMPTS", default=6)
+MEDIA_COPY_RETRY_BASE_SECONDS = env.float("MEDIA_COPY_RETRY_BASE_SECONDS", default=60.0)
 
 # --- AceDataCloud -------------------------------------------------------
 SIMULATOR_HOST = env("SIMULATOR_HOST", default="127.0.0.1")
@@ -156,6 +189,23 @@ SUBMIT_RETRY_BASE_SECONDS = env.float("SUBMIT_RETRY_BASE_SECONDS", default=15.0)
 POLL_AFTER_SECONDS = env.int("POLL_AFTER_SECONDS", default=120)
 POLL_INTERVAL_SECONDS = env.int("POLL_INTERVAL_SECONDS", default=30)
 WORKER_SWEEP_SECONDS = env.float("WORKER_SWEEP_SECONDS", default=10.0)
+
+# --- The AceDataCloud-compatible gateway (/luma/videos, /luma/tasks) -----
+# A synchronous call is held at most this long (AceDataCloud's own `timeout` default).
+GATEWAY_SYNC_TIMEOUT_SECONDS = env.int("GATEWAY_SYNC_TIMEOUT_SECONDS", default=300)
+# Synchronous calls one server process holds at once; more are answered 429. Keep it
+# below the process's threads so pages and the API always have threads left.
+GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=4)
+GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=65536)
+# Callback hosts exempt from the public-internet-only rule (development and tests).
+CALLBACK_ALLOWED_HOSTS = env.list(
+    "CALLBACK_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else []
+)
+CALLBACK_CONNECT_TIMEOUT = env.float("CALLBACK_CONNECT_TIMEOUT", default=5.0)
+CALLBACK_READ_TIMEOUT = env.float("CALLBACK_READ_TIMEOUT", default=10.0)
+CALLBACK_MAX_RESPONSE_BYTES = env.int("CALLBACK_MAX_RESPONSE_BYTES", default=65536)
+CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=6)
+CALLBACK_RETRY_BASE_SECONDS = env.float("CALLBACK_RETRY_BASE_SECONDS", default=30.0)
 
 # --- Background tasks (Django's Tasks framework, via the django-tasks backport)
 TASKS = {

@@ -4,7 +4,7 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django_tasks_db.management.commands.db_worker import Worker
 from rest_framework.test import APIClient
 
 from tests.fakes import FakeUpstream
@@ -85,10 +85,22 @@ def live(live_server, settings, simulator):
 
 
 def run_worker():
-    """Run every queued background task once, as the real worker would."""
-    call_command(
-        "run_worker", batch=True, scheduler=False, startup_delay=False, verbosity=0, interval=0
-    )
+    """Run every queued background task once, with the real worker's loop.
+
+    The loop without its command: the command installs signal handlers, which Python
+    allows only in the main thread, and background_worker runs this in another one.
+    tests/videos/test_worker.py runs the command itself, in a process of its own.
+    """
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
 
 
 def wait_for(predicate, timeout=10.0, interval=0.05):

@@ -1,6 +1,7 @@
 """Small builders for rows the tests need."""
 
 import uuid
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -8,17 +9,19 @@ from accounts import services as quota
 from videos.models import Video
 
 
-def make_video(owner, *, charge=True, **fields):
+def make_video(owner, *, charge=True, age_seconds=0, **fields):
     """A video row as the services would leave it (completed unless told otherwise)."""
     done = fields.get("state", Video.State.COMPLETED) == Video.State.COMPLETED
     values = {
         "prompt": "A fox in the snow",
         "state": Video.State.COMPLETED,
         "task_id": str(uuid.uuid4()),
+        "created_at": timezone.now() - timedelta(seconds=age_seconds),
     }
     if done:
         video_id = str(uuid.uuid4())
         values.update(
+            submitted_at=timezone.now(),
             video_id=video_id,
             video_url=f"https://platform.cdn.acedata.cloud/luma/{video_id}.mp4",
             thumbnail_url=f"https://platform.cdn.acedata.cloud/luma/{video_id}.jpg",

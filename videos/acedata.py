@@ -4,16 +4,40 @@ Every failure becomes an AceDataError carrying a readable message, the
 upstream code and whether retrying could help. The token is never logged.
 """
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
 
+from . import netguard
+
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 50  # ids per retrieve_batch call (AceDataCloud's MCP server's advice)
+
+# code -> (HTTP status, message), as documented by AceDataCloud (spec section 5).
+DOCUMENTED_ERRORS: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "The json payload is not valid to request the API"),
+    "no_token": (400, "No token specified in url query."),
+    "invalid_token": (401, "The specified token is invalid or wrong."),
+    "used_up": (
+        403,
+        "Your balance is not sufficient for current request, please buy more in "
+        "Ace Data Cloud https://platform.acedata.cloud",
+    ),
+    "forbidden": (
+        403,
+        "Sorry! Our Al moderators feel your prompt might be against our community standards.",
+    ),
+    "no_api": (404, "API does not exist, please make sure url is correct."),
+    "too_many_requests": (429, "You have exceeded the rate limit."),
+    "api_error": (500, "Internal server error."),
+    "timeout": (504, "Timeout to generate the image."),
+}
 
 # Readable messages for the documented error codes; the upstream's own message
 # is kept when it is more specific.
@@ -148,7 +172,82 @@ class AceDataClient:
         return records
 
 
+@dataclass
+class Download:
+    size: int
+    sha256: str
+    content_type: str
+
+
+MAX_REDIRECTS = 3
+CHUNK = 64 * 1024
+
+
+def download(url: str, dest, *, max_bytes: int, content_types: set[str]) -> Download:
+    """Stream one of AceDataCloud's result files into dest (a binary file), checking it.
+
+    Only addresses the media guard allows are requested, redirects included (each hop
+    is checked again); the size cap and the content type are enforced while streaming,
+    so memory stays flat however large the file.
+    """
+    session = _media_session()
+    timeout = (settings.MEDIA_FETCH_CONNECT_TIMEOUT, settings.MEDIA_FETCH_READ_TIMEOUT)
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            netguard.MEDIA.check_url(url)
+            response = session.get(url, stream=True, timeout=timeout, allow_redirects=False)
+        except netguard.AddressError as exc:
+            raise AceDataError(str(exc), code="media_address", permanent=True)
+        except OSError as exc:
+            # requests' own errors are OSErrors too: DNS, refused, timeouts.
+            raise AceDataError(f"Could not fetch the file ({type(exc).__name__})", "media_fetch")
+        with response:
+            if response.is_redirect:
+                url = urljoin(url, response.headers.get("location", ""))
+                continue
+            return _stream(response, dest, max_bytes, content_types)
+    raise AceDataError("The file server redirected too many times", code="media_redirects")
+
+
+def _stream(response, dest, max_bytes, content_types) -> Download:
+    status = response.status_code
+    if status != 200:
+        raise AceDataError(f"The file server answered HTTP {status}", code=f"media_http_{status}")
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in content_types:
+        wanted = ", ".join(sorted(content_types))
+        raise AceDataError(
+            f"The file is {ctype or 'of no stated type'}, not one of {wanted}",
+            code="media_content_type",
+        )
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise AceDataError(_too_large(max_bytes), code="media_too_large")
+    digest, size = hashlib.sha256(), 0
+    try:
+        for chunk in response.iter_content(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise AceDataError(_too_large(max_bytes), code="media_too_large")
+            digest.update(chunk)
+            dest.write(chunk)
+    except requests.RequestException as exc:
+        raise AceDataError(f"The download broke off ({type(exc).__name__})", code="media_fetch")
+    return Download(size=size, sha256=digest.hexdigest(), content_type=ctype)
+
+
+def _too_large(max_bytes) -> str:
+    return f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit"
+
+
 _local = threading.local()
+
+
+def _media_session() -> requests.Session:
+    session = getattr(_local, "media_session", None)
+    if session is None:
+        session = _local.media_session = netguard.MEDIA.session()
+    return session
 
 
 def get_client() -> AceDataClient:

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import services
+from . import media, services
 from .errors import ServiceError
 from .models import Video
 
@@ -16,13 +16,28 @@ def _link(video, label=None):
 
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "short_prompt", "owner", "action", "state", "created_at", "depth"]
-    list_filter = ["state", "action", ("owner", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_display = [
+        "thumbnail",
+        "short_prompt",
+        "owner",
+        "action",
+        "state",
+        "media_state",
+        "created_at",
+        "depth",
+    ]
+    list_filter = [
+        "state",
+        "action",
+        "media_state",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
     list_select_related = ["owner"]
     search_fields = ["prompt", "task_id", "video_id", "=id"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
-    actions = ["refresh_from_upstream", "fail_stuck_jobs"]
+    actions = ["refresh_from_upstream", "fail_stuck_jobs", "retry_media_copy"]
     readonly_fields = [
         "id",
         "owner",
@@ -49,6 +64,18 @@ class VideoAdmin(admin.ModelAdmin):
         "submitted_at",
         "completed_at",
         "upstream_payload",
+        "media_state",
+        "media_error",
+        "media_attempts",
+        "media_next_attempt_at",
+        "video_file",
+        "video_file_size",
+        "video_sha256",
+        "thumbnail_file",
+        "thumbnail_file_size",
+        "thumbnail_sha256",
+        "media_copied_at",
+        "deleted_at",
     ]
     fieldsets = [
         (None, {"fields": ["id", "owner", "action", "state", "parent_link", "root_link", "depth"]}),
@@ -79,6 +106,21 @@ class VideoAdmin(admin.ModelAdmin):
                     ("thumbnail_width", "thumbnail_height"),
                     "error_code",
                     "error_message",
+                ]
+            },
+        ),
+        (
+            "Stored copy",
+            {
+                "fields": [
+                    "media_state",
+                    "media_error",
+                    ("media_attempts", "media_next_attempt_at", "media_copied_at"),
+                    ("video_file", "video_file_size"),
+                    "video_sha256",
+                    ("thumbnail_file", "thumbnail_file_size"),
+                    "thumbnail_sha256",
+                    "deleted_at",
                 ]
             },
         ),
@@ -155,3 +197,10 @@ class VideoAdmin(admin.ModelAdmin):
             services.cancel(video) for video in queryset.filter(state__in=Video.IN_FLIGHT_STATES)
         )
         self.message_user(request, f"Failed {ended} in-flight job(s); their quota was released.")
+
+    @admin.action(description="Retry copying media of selected finished videos")
+    def retry_media_copy(self, request, queryset):
+        due = media.retry(queryset)
+        for video in queryset.filter(media_state="pending"):
+            media.enqueue_copy(video.pk)
+        self.message_user(request, f"Copies of {due} video(s) will be retried by the worker.")

@@ -23,10 +23,11 @@ def tree(video: Video) -> dict:
             "depth": member.depth,
             "parent": member.parent_id,
             "video_id": member.video_id,
-            "video_url": member.video_url,
-            "thumbnail_url": member.thumbnail_url,
+            "video_url": member.playback_url,
+            "thumbnail_url": member.poster_url,
             "created_at": member.created_at,
             "is_current": member.pk == video.pk,
+            "deleted": member.is_deleted,
             "children": [],
         }
     root = None

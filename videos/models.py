@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -20,12 +21,31 @@ def new_callback_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def media_path(video, filename) -> str:
+    return f"videos/{video.owner_id}/{filename}"
+
+
+class MediaState(models.TextChoices):
+    NONE = "none", "Nothing to copy"
+    PENDING = "pending", "Pending"
+    DONE = "done", "Copied"
+    FAILED = "failed", "Failed"
+
+
 class VideoQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(owner=user)
+        """A user's videos, without the ones they deleted."""
+        return self.filter(owner=user, deleted_at__isnull=True)
 
     def in_flight(self):
         return self.filter(state__in=Video.IN_FLIGHT_STATES)
+
+    def search(self, text: str, max_words: int = 10):
+        """Videos whose prompt holds every word (case-insensitive) of the first max_words."""
+        videos = self
+        for word in text.split()[:max_words]:
+            videos = videos.filter(prompt__icontains=word)
+        return videos
 
     def terminal(self):
         return self.filter(state__in=Video.TERMINAL_STATES)
@@ -97,6 +117,23 @@ class Video(models.Model):
     error_message = models.TextField(blank=True)
     upstream_payload = models.JSONField(null=True, blank=True)
 
+    # Our own copy of the result (AceDataCloud keeps files 30 days).
+    media_state = models.CharField(
+        max_length=10, choices=MediaState.choices, default=MediaState.NONE
+    )
+    media_error = models.TextField(blank=True)
+    media_attempts = models.PositiveSmallIntegerField(default=0)
+    media_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    video_file = models.FileField(upload_to=media_path, max_length=300, blank=True)
+    video_file_size = models.BigIntegerField(null=True, blank=True)
+    video_sha256 = models.CharField(max_length=64, blank=True)
+    thumbnail_file = models.FileField(upload_to=media_path, max_length=300, blank=True)
+    thumbnail_file_size = models.BigIntegerField(null=True, blank=True)
+    thumbnail_sha256 = models.CharField(max_length=64, blank=True)
+    media_copied_at = models.DateTimeField(null=True, blank=True)
+    # Set when the owner deleted a video that others still name as their parent.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +163,8 @@ class Video(models.Model):
             models.Index(fields=["state", "submitted_at"], name="video_state_submitted"),
             # Extend by upstream video_id: WHERE video_id = ?
             models.Index(fields=["video_id"], name="video_upstream_video_id"),
+            # Media copies due: WHERE media_state IN (...) AND media_next_attempt_at <= now
+            models.Index(fields=["media_state", "media_next_attempt_at"], name="video_media_due"),
         ]
 
     def __str__(self):
@@ -145,7 +184,37 @@ class Video(models.Model):
         return self.state in self.TERMINAL_STATES
 
     @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def has_copy(self) -> bool:
+        return self.media_state == MediaState.DONE and bool(self.video_file)
+
+    @property
+    def playback_url(self) -> str:
+        """Our copy once it exists, the upstream URL until then (a site path or a URL)."""
+        if self.has_copy:
+            return reverse("media-video", kwargs={"pk": self.pk})
+        return self.video_url
+
+    @property
+    def poster_url(self) -> str:
+        if self.has_copy and self.thumbnail_file:
+            return reverse("media-thumbnail", kwargs={"pk": self.pk})
+        return self.thumbnail_url
+
+    @property
+    def download_url(self) -> str:
+        if self.has_copy:
+            return reverse("media-video", kwargs={"pk": self.pk}) + "?download=1"
+        return self.video_url
+
+    @property
     def error(self):
         if self.state != self.State.FAILED:
             return None
         return {"code": self.error_code or "failed", "message": self.error_message}
+
+
+from .gateway.models import GatewayJob  # noqa: E402, F401  (so Django finds it)

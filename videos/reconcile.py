@@ -14,9 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import services
+from . import media, services
 from .acedata import AceDataError, get_client
 from .models import Video
+from .signals import swept
 
 logger = logging.getLogger(__name__)
 DISPATCH_BATCH = 100
@@ -29,6 +30,7 @@ class SweepReport:
     polled: int = 0
     updated: int = 0
     timed_out: int = 0
+    copies: int = 0
 
     def as_dict(self):
         return self.__dict__.copy()
@@ -107,4 +109,8 @@ def sweep() -> SweepReport:
     report.dispatched = dispatch_due()
     report.polled, report.updated = poll_late()
     report.timed_out = time_out_stuck()
+    report.copies = media.enqueue_due()
+    for receiver, outcome in swept.send_robust(sender=SweepReport, report=report):
+        if isinstance(outcome, Exception):
+            logger.error("Sweep extension %r failed: %r", receiver, outcome)
     return report

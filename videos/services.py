@@ -20,7 +20,7 @@ from accounts import services as quota
 
 from .acedata import AceDataError, get_client
 from .errors import Conflict, InvalidCallback, NotFound, UpstreamUnavailable
-from .models import Video
+from .models import MediaState, Video
 from .results import Outcome, parse_result
 from .signals import video_finished
 from .validation import JobRequest, build_request
@@ -185,6 +185,8 @@ def complete(video: Video, outcome: Outcome, task_id: str | None, payload: dict)
     updates = dict(
         state=Video.State.COMPLETED,
         completed_at=timezone.now(),
+        media_state=MediaState.PENDING,
+        media_next_attempt_at=timezone.now(),
         claimed_at=None,
         error_code="",
         error_message="",

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from . import reconcile, services
+from . import media, reconcile, services
 
 
 @task()
@@ -15,3 +15,9 @@ def dispatch_video(video_id: str) -> bool:
 def sweep() -> dict:
     """Submit due jobs, poll jobs whose callback is late, and end jobs that hang too long."""
     return reconcile.sweep().as_dict()
+
+
+@task()
+def copy_media(video_id: str) -> bool:
+    """Copy a finished video's files from AceDataCloud into our storage."""
+    return media.copy(video_id)

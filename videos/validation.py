@@ -6,9 +6,11 @@ Shared by the REST API, the pages and the gateway so that the rules cannot drift
 import re
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
+from django.urls import Resolver404, resolve
 
 from .errors import InvalidRequest, NotFound
 from .models import AspectRatio, Video
@@ -127,17 +129,20 @@ def _resolve_source(user, req: JobRequest, parent_ref):
         if parent is None:
             raise NotFound("You have no video with that id.")
     elif req.source_video_id:
-        matches = list(Video.objects.filter(video_id=req.source_video_id)[:2])
+        matches = list(
+            Video.objects.filter(video_id=req.source_video_id, deleted_at__isnull=True)[:2]
+        )
         parent = next((v for v in matches if v.owner_id == user.pk), None)
         if parent is None and matches:
             # Another user's video: it is not for this user to see or extend.
             raise NotFound("You have no video with that video_id.")
     else:
-        parent = (
-            Video.objects.for_user(user)
-            .filter(video_url=req.source_video_url, state=Video.State.COMPLETED)
-            .first()
-        )
+        mine = Video.objects.for_user(user).filter(state=Video.State.COMPLETED)
+        own_copy = _own_copy_id(req.source_video_url)
+        if own_copy:
+            parent = mine.filter(pk=own_copy).first()
+        else:
+            parent = mine.filter(video_url=req.source_video_url).first()
     if parent is None:
         return
     if parent.state != Video.State.COMPLETED or not parent.video_id:
@@ -145,3 +150,14 @@ def _resolve_source(user, req: JobRequest, parent_ref):
     req.parent = parent
     req.source_video_id = parent.video_id
     req.source_video_url = ""
+    # An extension continues its parent's picture, so it keeps the parent's frame.
+    req.aspect_ratio = parent.aspect_ratio
+
+
+def _own_copy_id(url: str):
+    """The video id if url is the address of one of our stored copies (any host)."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except (Resolver404, ValueError):
+        return None
+    return match.kwargs.get("pk") if match.url_name == "media-video" else None

@@ -19,8 +19,10 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ACEDATA", "DATABASE_URL"))}
-    clean.pop("DEBUG", None)
+    # A clean environment: nothing of this test run's own (the browser tests' async
+    # override, a test database URL) may leak into what production would see.
+    unwanted = ("ACEDATA", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(unwanted)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

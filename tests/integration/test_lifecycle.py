@@ -81,3 +81,29 @@ def test_a_lost_callback_is_recovered_by_the_worker_polling(live, simulator, own
     assert report.updated == 1
     assert _state(video_id) == "completed"
     assert simulator.requests_count("/luma/tasks") == 1
+
+
+def test_a_completed_video_is_copied_to_our_storage_by_the_worker(
+    live, simulator, owner, settings, tmp_path
+):
+    import hashlib
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    http = _client(live, owner)
+    video_id = http.post(f"{live.url}/api/v1/videos/", json={"prompt": "A fox"}).json()["id"]
+    run_worker()
+    wait_for(lambda: _state(video_id) == "completed")
+
+    run_worker()  # the copy the completion enqueued
+
+    video = Video.objects.get(pk=video_id)
+    upstream = requests.get(video.video_url, timeout=5).content
+    assert video.media_state == "done"
+    assert video.video_file_size == len(upstream)
+    assert video.video_sha256 == hashlib.sha256(upstream).hexdigest()
+    assert video.thumbnail_file_size == len(requests.get(video.thumbnail_url, timeout=5).content)
+    shown = http.get(f"{live.url}/api/v1/videos/{video_id}/").json()
+    assert shown["video_url"] == f"{live.url}/files/{video_id}/video/"
+    served = http.get(shown["video_url"], headers={"Range": "bytes=10-19"})
+    assert served.status_code == 206 and served.content == upstream[10:20]

@@ -1,54 +1,18 @@
 """The real `luma` CLI (PyPI luma-pro-cli) against the simulator: proof it speaks the protocol."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.luma_cli import cli, output_json
+
 from .conftest import TOKEN
-
-LUMA = Path(sys.executable).with_name("luma")
-
-pytestmark = pytest.mark.skipif(not LUMA.exists(), reason="luma-pro-cli is not installed")
 
 
 @pytest.fixture
 def luma(make_sim, tmp_path):
     sim = make_sim(delay=0.5)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ACEDATACLOUD_", "LUMA_"))
-    }
-    env.update(
-        ACEDATACLOUD_API_BASE_URL=sim.base_url,  # no trailing slash: the CLI appends paths
-        ACEDATACLOUD_API_TOKEN=TOKEN,
-        LUMA_REQUEST_TIMEOUT="10",
-        COLUMNS="1000",  # rich must not wrap the JSON it prints
-        NO_COLOR="1",
-    )
-
-    def run(*args):
-        # A temp cwd, because the CLI loads ./.env.
-        return subprocess.run(
-            [str(LUMA), *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-
+    run = cli(sim.base_url, TOKEN, tmp_path, timeout=10)
     run.sim = sim
     return run
-
-
-def output_json(result):
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout)
 
 
 def test_the_real_cli_generates_async_then_reads_the_task_and_a_batch(luma):

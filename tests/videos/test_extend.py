@@ -91,3 +91,11 @@ def test_another_users_video_url_is_extended_without_linking_a_parent(other_api,
     assert body["parent"] is None
     assert body["source_video_url"] == video.video_url
     assert Video.objects.get(pk=body["id"]).owner.username == "oscar"
+
+
+def test_an_extension_keeps_its_parents_aspect_ratio(api, owner):
+    parent = make_video(owner, aspect_ratio="1:1")
+
+    body = api.post(f"{URL}{parent.pk}/extend/", {}, format="json").json()
+
+    assert body["aspect_ratio"] == "1:1"

@@ -137,7 +137,16 @@ def test_a_job_that_hangs_too_long_is_failed_with_a_reason_and_refunded(owner, s
 def test_a_sweep_reports_what_it_did(owner, fake_upstream):
     services.submit(owner, {"prompt": "A fox"})
     make_video(owner, state="processing", created_at=timezone.now() - timedelta(hours=1))
+    make_video(
+        owner, media_state="failed", media_next_attempt_at=timezone.now() - timedelta(hours=1)
+    )
 
     report = reconcile.sweep()
 
-    assert report.as_dict() == {"dispatched": 1, "polled": 0, "updated": 0, "timed_out": 1}
+    assert report.as_dict() == {
+        "dispatched": 1,
+        "polled": 0,
+        "updated": 0,
+        "timed_out": 1,
+        "copies": 1,
+    }

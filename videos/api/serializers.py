@@ -15,8 +15,22 @@ class VideoErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+def absolute(request, url: str) -> str:
+    """Our own copies are site paths; API clients get full URLs."""
+    if url.startswith("/") and request is not None:
+        return request.build_absolute_uri(url)
+    return url
+
+
 class VideoSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField()
+    video_url = serializers.SerializerMethodField(
+        help_text="Our stored copy once it exists (owner only), AceDataCloud's URL until then."
+    )
+    thumbnail_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+    upstream_video_url = serializers.CharField(source="video_url")
+    upstream_thumbnail_url = serializers.CharField(source="thumbnail_url")
     video_id = serializers.CharField(help_text="AceDataCloud's id of the finished video.")
     source_video_id = serializers.CharField(
         help_text="For an extension: the upstream video_id it continues."
@@ -43,6 +57,10 @@ class VideoSerializer(serializers.ModelSerializer):
             "video_id",
             "video_url",
             "thumbnail_url",
+            "download_url",
+            "upstream_video_url",
+            "upstream_thumbnail_url",
+            "media_state",
             "video_width",
             "video_height",
             "thumbnail_width",
@@ -58,6 +76,15 @@ class VideoSerializer(serializers.ModelSerializer):
     def get_error(self, video):
         return video.error
 
+    def get_video_url(self, video) -> str:
+        return absolute(self.context.get("request"), video.playback_url)
+
+    def get_thumbnail_url(self, video) -> str:
+        return absolute(self.context.get("request"), video.poster_url)
+
+    def get_download_url(self, video) -> str:
+        return absolute(self.context.get("request"), video.download_url)
+
 
 class LineageNodeSerializer(serializers.Serializer):
     id = serializers.UUIDField()
@@ -71,6 +98,7 @@ class LineageNodeSerializer(serializers.Serializer):
     thumbnail_url = serializers.CharField()
     created_at = serializers.DateTimeField()
     is_current = serializers.BooleanField()
+    deleted = serializers.BooleanField(help_text="The owner deleted it; kept for its children.")
     children = serializers.ListField(
         child=serializers.DictField(), help_text="Nodes like this one."
     )

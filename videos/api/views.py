@@ -1,4 +1,3 @@
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -8,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.services import quota_status
-from videos import lineage, services
+from videos import lineage, media, services
 from videos.errors import InvalidRequest
 from videos.models import Video
 
@@ -19,6 +18,7 @@ from .serializers import (
     QuotaSerializer,
     VideoCreateSerializer,
     VideoSerializer,
+    absolute,
 )
 
 ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
@@ -38,7 +38,12 @@ ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
         summary="One of your videos", responses={200: VideoSerializer, **ERRORS}
     ),
 )
-class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VideoViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = VideoSerializer
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
@@ -55,16 +60,20 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 raise InvalidRequest({name: [f"Choose one of {', '.join(choices)}."]})
             if value:
                 videos = videos.filter(**{name: value})
-        if search := params.get("search", "").strip():
-            words = Q()
-            for word in search.split()[:10]:
-                words &= Q(prompt__icontains=word)
-            videos = videos.filter(words)
-        return videos.order_by("-created_at")
+        return videos.search(params.get("search", "")).order_by("-created_at")
 
     def _accepted(self, video):
         video.refresh_from_db()
-        return Response(VideoSerializer(video).data, status=status.HTTP_202_ACCEPTED)
+        data = VideoSerializer(video, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Delete this video and its stored files (quota already used is not returned)",
+        responses={204: None, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def destroy(self, request, pk=None):
+        media.delete(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Generate a video, or extend one",
@@ -95,7 +104,9 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=True, methods=["get"])
     def lineage(self, request, pk=None):
-        return Response(LineageSerializer(lineage.tree(self.get_object())).data)
+        tree = lineage.tree(self.get_object())
+        _absolute_nodes(request, tree["root"])
+        return Response(LineageSerializer(tree).data)
 
     @extend_schema(
         summary="Ask AceDataCloud about this job now",
@@ -104,7 +115,17 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=True, methods=["post"])
     def refresh(self, request, pk=None):
-        return Response(VideoSerializer(services.refresh(self.get_object())).data)
+        video = services.refresh(self.get_object())
+        return Response(VideoSerializer(video, context=self.get_serializer_context()).data)
+
+
+def _absolute_nodes(request, node):
+    if node is None:
+        return
+    node["video_url"] = absolute(request, node["video_url"])
+    node["thumbnail_url"] = absolute(request, node["thumbnail_url"])
+    for child in node["children"]:
+        _absolute_nodes(request, child)
 
 
 class QuotaView(APIView):

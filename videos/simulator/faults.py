@@ -6,25 +6,7 @@ import re
 import threading
 import uuid
 
-# code -> (HTTP status, message), as documented by AceDataCloud (spec section 5).
-ERRORS: dict[str, tuple[int, str]] = {
-    "bad_request": (400, "The json payload is not valid to request the API"),
-    "no_token": (400, "No token specified in url query."),
-    "invalid_token": (401, "The specified token is invalid or wrong."),
-    "used_up": (
-        403,
-        "Your balance is not sufficient for current request, please buy more in "
-        "Ace Data Cloud https://platform.acedata.cloud",
-    ),
-    "forbidden": (
-        403,
-        "Sorry! Our Al moderators feel your prompt might be against our community standards.",
-    ),
-    "no_api": (404, "API does not exist, please make sure url is correct."),
-    "too_many_requests": (429, "You have exceeded the rate limit."),
-    "api_error": (500, "Internal server error."),
-    "timeout": (504, "Timeout to generate the image."),
-}
+from ..acedata import DOCUMENTED_ERRORS as ERRORS
 
 FAIL = "fail"
 MODERATION = "moderation"

@@ -1,0 +1,65 @@
+"""Account pages: sign up, the profile with its quota meter, and the API token."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import api_tokens
+from accounts.services import quota_status
+
+from .forms import SignupForm
+
+# The session key under which a just-issued token waits for its one showing.
+REVEAL_KEY = "api_token_reveal"
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("videos:list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.username}! Describe your first video below.")
+        return redirect("videos:new")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@never_cache
+@login_required
+def profile(request):
+    new_key = request.session.pop(REVEAL_KEY, None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "quota": quota_status(request.user),
+            "token": api_tokens.hint(request.user),
+            "new_key": new_key,
+            "api_url": request.build_absolute_uri(reverse("video-list")),
+        },
+    )
+
+
+@require_POST
+@login_required
+def issue_token(request):
+    had_token = api_tokens.hint(request.user) is not None
+    request.session[REVEAL_KEY] = api_tokens.issue(request.user)
+    if had_token:
+        messages.success(request, "Your API token was rotated: the old one no longer works.")
+    else:
+        messages.success(request, "Your API token was created.")
+    return redirect(reverse("profile") + "#api-token")
+
+
+@require_POST
+@login_required
+def revoke_token(request):
+    if api_tokens.revoke(request.user):
+        messages.success(request, "Your API token was revoked: it no longer works.")
+    return redirect(reverse("profile") + "#api-token")

@@ -1,0 +1,88 @@
+/* A video's page: poll the API with back-off until the job ends, then swap in the result. */
+(function () {
+  "use strict";
+
+  var FIRST_DELAY = 1000;
+  var FACTOR = 1.5;
+  var MAX_DELAY = 10000;
+  var TERMINAL = ["completed", "failed"];
+
+  function currentState() {
+    var status = document.querySelector('[data-live="status"]');
+    return status ? status.dataset.state : null;
+  }
+
+  function tickElapsed() {
+    var now = Date.now() / 1000;
+    document.querySelectorAll("[data-elapsed-since]").forEach(function (el) {
+      var s = Math.max(0, Math.floor(now - parseInt(el.dataset.elapsedSince, 10)));
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+      el.textContent = h ? h + " h " + m + " min" : m ? m + " min " + sec + " s" : sec + " s";
+    });
+  }
+
+  // Fetch this page again and replace each live region: the server renders, the page stays.
+  function swapRegions() {
+    return fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("page " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-live]").forEach(function (region) {
+          var next = fresh.querySelector('[data-live="' + region.dataset.live + '"]');
+          if (!next) return;
+          var hadFocus = region.contains(document.activeElement);
+          var node = document.importNode(next, true);
+          region.replaceWith(node);
+          if (window.Studio) window.Studio.init(node);
+          if (hadFocus) node.querySelector("h2, a, button")?.focus();
+        });
+        document.title = fresh.title;
+        var announce = document.getElementById("live-announcer");
+        if (announce) announce.textContent = "The video is now " + currentState() + ".";
+      });
+  }
+
+  function start(page) {
+    var url = page.dataset.apiUrl;
+    var delay = FIRST_DELAY;
+    var known = currentState();
+
+    function schedule() {
+      setTimeout(poll, delay);
+      delay = Math.min(delay * FACTOR, MAX_DELAY);
+    }
+
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (response.status === 401 || response.status === 403 || response.status === 404) {
+            throw new Error("stop");
+          }
+          return response.ok ? response.json() : null;
+        })
+        .then(function (video) {
+          if (!video || video.state === known) return schedule();
+          known = video.state;
+          return swapRegions().then(
+            function () { if (TERMINAL.indexOf(known) === -1) schedule(); },
+            function () { known = null; schedule(); }  // try again on the next poll
+          );
+        })
+        .catch(function (error) {
+          if (error.message !== "stop") schedule();  // a network blip: keep backing off
+        });
+    }
+
+    if (TERMINAL.indexOf(known) === -1) schedule();
+    tickElapsed();
+    setInterval(tickElapsed, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var page = document.querySelector("[data-video-page]");
+    if (page) start(page);
+  });
+})();

@@ -1,0 +1,127 @@
+"""Page forms: they only shape what was typed; the rules live in videos.validation.
+
+A view runs the service with `form.job_data()` and, on InvalidRequest, hands
+the service's field errors back with `form.add_service_errors()`.
+"""
+
+from django import forms
+
+from .models import AspectRatio
+from .validation import PROMPT_MAX
+
+
+class ServiceForm(forms.Form):
+    # Service field names that have no input of their own on this form, and where to show them.
+    error_aliases: dict[str, str] = {}
+
+    def add_service_errors(self, fields: dict[str, list[str]]):
+        for name, messages in fields.items():
+            name = self.error_aliases.get(name, name)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+    def job_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+def _prompt(label, help_text, required_hint=False):
+    attrs = {"rows": 4, "data-counter": PROMPT_MAX}
+    if required_hint:
+        attrs["required"] = True
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs=attrs),
+    )
+
+
+def _image_url(label, help_text):
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.URLInput(
+            attrs={"placeholder": "https://…", "data-image-preview": "", "inputmode": "url"}
+        ),
+    )
+
+
+class GenerateForm(ServiceForm):
+    prompt = _prompt(
+        "Prompt",
+        f"Describe the scene, the motion and the style. At most {PROMPT_MAX} characters.",
+        required_hint=True,
+    )
+    start_image_url = _image_url("First frame (optional)", "The address of an image to start from.")
+    end_image_url = _image_url("Last frame (optional)", "The address of an image to end on.")
+    # Choices are offered here; whether a value is allowed is the service's call.
+    aspect_ratio = forms.CharField(
+        label="Aspect ratio",
+        required=False,
+        initial=AspectRatio.WIDE,
+        widget=forms.Select(choices=AspectRatio.choices),
+    )
+    loop = forms.BooleanField(
+        label="Loop", required=False, help_text="End where it starts, to play seamlessly on repeat."
+    )
+    enhancement = forms.BooleanField(
+        label="Enhance the prompt",
+        required=False,
+        initial=True,
+        help_text="Let Luma add detail to a short prompt.",
+    )
+
+    def job_data(self):
+        return {**self.cleaned_data, "action": "generate"}
+
+
+class ExtendForm(ServiceForm):
+    """Extend one of the user's videos from its page."""
+
+    error_aliases = {"parent": "__all__"}
+
+    prompt = _prompt(
+        "What happens next (optional)",
+        f"Describe how the video continues. At most {PROMPT_MAX} characters.",
+    )
+    end_image_url = _image_url("Last frame (optional)", "The address of an image to end on.")
+
+    def job_data(self, parent=None):
+        return {**self.cleaned_data, "action": "extend", "parent": parent}
+
+
+class ExtendLinkForm(ServiceForm):
+    """Extend a video made elsewhere, named by its upstream video_id or its address."""
+
+    error_aliases = {"parent": "__all__"}
+
+    video_id = forms.CharField(
+        label="Luma video id",
+        required=False,
+        help_text="The video_id AceDataCloud gave the video, e.g. 6f0b…",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    video_url = forms.CharField(
+        label="…or the video's address",
+        required=False,
+        help_text="A link to the .mp4 file. Give one of the two.",
+        widget=forms.URLInput(attrs={"placeholder": "https://…/video.mp4", "inputmode": "url"}),
+    )
+    prompt = _prompt(
+        "What happens next (optional)",
+        f"Describe how the video continues. At most {PROMPT_MAX} characters.",
+    )
+    end_image_url = _image_url("Last frame (optional)", "The address of an image to end on.")
+
+    def job_data(self):
+        data = {**self.cleaned_data, "action": "extend"}
+        # Send only the source the user gave, so an empty one is not read as a second source.
+        for name in ("video_id", "video_url"):
+            if not data[name].strip():
+                data.pop(name)
+        return data
+
+    def add_not_found(self, message: str):
+        self.add_error("video_id" if self.cleaned_data.get("video_id") else "video_url", message)

@@ -1,0 +1,22 @@
+"""Who is calling: `Authorization: Bearer <personal API token>`, as AceDataCloud clients send."""
+
+from rest_framework.authtoken.models import Token
+
+from .errors import GatewayError
+
+
+def user_for(request):
+    """Return the active user owning the bearer token, or raise AceDataCloud's 401.
+
+    A missing header is answered like a wrong one (invalid_token, 401) rather than with
+    AceDataCloud's no_token 400: every client reports a 401 as a token problem.
+    The token itself is never logged or echoed.
+    """
+    scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key or len(key) > 100:
+        raise GatewayError("invalid_token")
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        raise GatewayError("invalid_token")
+    return token.user

@@ -1,0 +1,149 @@
+"""The gateway's flows: accept a job through videos.services, wait for it, read records back."""
+
+import logging
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.services import QuotaError, QuotaExceeded, TooManyInFlight
+from videos import services
+from videos.errors import InvalidRequest, NotFound
+from videos.models import Video
+
+from .errors import GatewayError, bad_request
+from .intake import CALLBACK, VideoCall
+from .models import GatewayJob
+
+logger = logging.getLogger(__name__)
+MAX_BATCH = 100
+
+
+def _field_message(exc: InvalidRequest) -> str:
+    """One line naming each bad field and what to do, in the gateway's field names."""
+    parts = []
+    for name, messages in exc.fields.items():
+        # The site's `parent` is the gateway's video_id (the gateway has no parent field).
+        name = "video_id" if name == "parent" else name
+        parts.append(f"{name}: {' '.join(messages)}")
+    return "; ".join(parts)
+
+
+def submit(user, call: VideoCall) -> Video:
+    """Create the job and its gateway row in one transaction, or raise a GatewayError.
+
+    One transaction, so the worker can never finish a job (and fire video_finished)
+    before the row saying where to deliver its callback exists.
+    """
+    try:
+        with transaction.atomic():
+            video = services.submit(user, call.data)
+            GatewayJob.objects.create(
+                video=video,
+                mode=call.mode,
+                request_body=call.body,
+                callback_url=call.callback_url,
+                delivery_state=(
+                    GatewayJob.Delivery.PENDING
+                    if call.mode == CALLBACK
+                    else GatewayJob.Delivery.NONE
+                ),
+            )
+    except InvalidRequest as exc:
+        raise bad_request(_field_message(exc))
+    except NotFound as exc:
+        raise bad_request(f"video_id: {exc.message} Extend one of your own videos.")
+    except QuotaExceeded as exc:
+        raise GatewayError("used_up", exc.message)
+    except TooManyInFlight as exc:
+        raise GatewayError("too_many_requests", exc.message)
+    except QuotaError as exc:
+        raise GatewayError("too_many_requests", exc.message)
+    logger.info("Gateway accepted %s job %s for user %s", call.mode, video.pk, user.pk)
+    return video
+
+
+# --- synchronous calls ----------------------------------------------------------------------
+class WaitingRoom:
+    """Bounds how many synchronous calls one process holds open at once.
+
+    Each waiting call occupies a server thread for up to GATEWAY_SYNC_TIMEOUT_SECONDS; without
+    a bound, a few scripts could take every thread and the site would stop answering pages.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.waiting = 0
+
+    @contextmanager
+    def seat(self):
+        with self._lock:
+            if self.waiting >= settings.GATEWAY_SYNC_MAX_WAITING:
+                raise GatewayError(
+                    "too_many_requests",
+                    "Too many synchronous requests are waiting on this server. Send "
+                    '"async": true (or a callback_url) and poll /luma/tasks, or retry shortly.',
+                )
+            self.waiting += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.waiting -= 1
+
+
+waiting_room = WaitingRoom()
+
+
+def wait_until_done(video_id, timeout: float) -> Video | None:
+    """Poll the database until the job is terminal; None if `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    pause = 0.25
+    while True:
+        video = Video.objects.select_related("gateway_job").filter(pk=video_id).first()
+        if video is None:
+            raise GatewayError("api_error", "The video was deleted while this call waited for it.")
+        if video.is_terminal:
+            return video
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        time.sleep(min(pause, remaining))
+        pause = min(pause * 1.5, 1.0)
+
+
+def timeout_error(video: Video, timeout: float) -> GatewayError:
+    return GatewayError(
+        "timeout",
+        f"The video was not ready within {timeout:g} seconds. It is still being made: "
+        f'retrieve it with /luma/tasks {{"action": "retrieve", "id": "{video.pk}"}}.',
+        trace_id=str(video.gateway_job.trace_id),
+    )
+
+
+# --- task records ---------------------------------------------------------------------------
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def own_videos(user, ids: list) -> list[Video]:
+    """The caller's videos among `ids`, in the order asked; others' and unknown ids are skipped."""
+    wanted = [u for u in map(_uuid, dict.fromkeys(ids)) if u is not None]
+    found = Video.objects.for_user(user).filter(pk__in=wanted).select_related("gateway_job")
+    by_id = {video.pk: video for video in found}
+    return [by_id[u] for u in wanted if u in by_id]
+
+
+def task_ids(payload: dict) -> list[str]:
+    ids = payload.get("ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise bad_request("ids is required: a list of task ids.")
+    if len(ids) > MAX_BATCH:
+        raise bad_request(f"ids may hold at most {MAX_BATCH} task ids; split the batch.")
+    return ids

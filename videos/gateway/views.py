@@ -1,0 +1,82 @@
+"""POST /luma/videos and POST /luma/tasks, answering exactly as AceDataCloud does.
+
+Plain Django views rather than DRF: the bodies, statuses and the 401 must be AceDataCloud's,
+byte for byte in shape, not DRF's. Token-authenticated APIs, so no CSRF.
+"""
+
+import logging
+
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from videos.models import Video
+
+from . import jobs, shapes
+from .auth import user_for
+from .errors import GatewayError, bad_request
+from .intake import SYNC, read_json, video_call
+
+logger = logging.getLogger(__name__)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class GatewayView(View):
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            if request.method != "POST":
+                raise GatewayError("no_api")
+            user = user_for(request)
+            return self.answer(user, read_json(request))
+        except GatewayError as exc:
+            return shapes.error_response(exc)
+        except Exception:
+            # Clients parse every answer as JSON: even our own bug gets AceDataCloud's shape.
+            logger.exception("Gateway %s failed", request.path)
+            return shapes.error_response(GatewayError("api_error"))
+
+    def answer(self, user, payload: dict) -> JsonResponse:
+        raise NotImplementedError
+
+
+class VideosView(GatewayView):
+    """Generate or extend: sync (3a), async or callback (3b)."""
+
+    def answer(self, user, payload):
+        call = video_call(payload)
+        if call.mode != SYNC:
+            video = jobs.submit(user, call)
+            return JsonResponse({"task_id": str(video.pk)})
+        # Take a seat before submitting, so a full server charges no quota.
+        with jobs.waiting_room.seat():
+            video = jobs.submit(user, call)
+            done = jobs.wait_until_done(video.pk, call.timeout)
+        if done is None:
+            raise jobs.timeout_error(video, call.timeout)
+        if done.state == Video.State.COMPLETED:
+            return JsonResponse(shapes.success_body(done))
+        raise shapes.sync_error_for(done)
+
+
+class TasksView(GatewayView):
+    """retrieve and retrieve_batch (spec 4), over the caller's own jobs only.
+
+    An id that is unknown, malformed or another user's is answered like AceDataCloud's
+    simulator answers an unknown id: 200 with {} (retrieve), or left out of `items`
+    (retrieve_batch). The answer is the same in all three cases, so nobody can probe
+    which ids exist.
+    """
+
+    def answer(self, user, payload):
+        action = payload.get("action", "retrieve")
+        if action == "retrieve":
+            task_id = payload.get("id")
+            if not isinstance(task_id, str) or not task_id:
+                raise bad_request("id is required: the task_id to retrieve.")
+            videos = jobs.own_videos(user, [task_id])
+            return JsonResponse(shapes.task_record(videos[0]) if videos else {})
+        if action == "retrieve_batch":
+            items = [shapes.task_record(v) for v in jobs.own_videos(user, jobs.task_ids(payload))]
+            return JsonResponse({"items": items, "count": len(items)})
+        raise bad_request("action must be one of: retrieve, retrieve_batch.")

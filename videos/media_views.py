@@ -1,0 +1,126 @@
+"""Serve our copy of a video or thumbnail to its owner (and staff), seekable by Range."""
+
+import re
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from .models import MediaState, Video
+
+CHUNK = 64 * 1024
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
+CONTENT_TYPES |= {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def download_name(video: Video, extension: str) -> str:
+    """A file name a person recognises: the prompt's first words and the day it was made."""
+    words = slugify(video.prompt)[:60].strip("-") or f"luma-{video.action}"
+    return f"{words}-{video.created_at:%Y-%m-%d}.{extension}"
+
+
+def parse_range(header: str, size: int):
+    """Return (start, end) inclusive for a single satisfiable range, None to send it all.
+
+    Raises ValueError for a range that cannot be satisfied (416).
+    """
+    match = RANGE.match(header.strip()) if header else None
+    if not match or match.groups() == ("", ""):
+        return None  # absent, malformed or multi-range: the whole file is a valid answer
+    first, last = match.groups()
+    if first == "":
+        length = int(last)
+        if length == 0:
+            raise ValueError("empty suffix range")
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        raise ValueError("range outside the file")
+    return start, end
+
+
+def _chunks(handle, remaining):
+    try:
+        while remaining > 0:
+            data = handle.read(min(CHUNK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
+    finally:
+        handle.close()
+
+
+def _user(request):
+    """The signed-in user, or the owner of an API token (for scripts downloading files)."""
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
+def _owned_copy(user, pk, kind) -> tuple[Video, str]:
+    videos = Video.objects.filter(deleted_at__isnull=True, media_state=MediaState.DONE)
+    if not user.is_staff:
+        videos = videos.filter(owner=user)
+    video = videos.filter(pk=pk).first()
+    name = getattr(video, f"{kind}_file").name if video else ""
+    if not name:
+        raise Http404("No stored copy.")
+    return video, name
+
+
+@require_GET
+def serve(request, pk, kind):
+    user = _user(request)
+    if user is None:
+        return redirect_to_login(request.get_full_path())
+    video, name = _owned_copy(user, pk, kind)
+    extension = name.rsplit(".", 1)[-1].lower()
+    disposition = None
+    if request.GET.get("download"):
+        disposition = content_disposition_header(True, download_name(video, extension))
+    if not hasattr(default_storage, "path"):
+        # A remote store (S3): hand out its short-lived signed link instead of proxying.
+        return HttpResponseRedirect(default_storage.url(name))
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("The stored copy is missing.")
+    size = default_storage.size(name)
+    try:
+        byte_range = parse_range(request.headers.get("Range", ""), size)
+    except ValueError:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    start, end = byte_range or (0, size - 1)
+    handle.seek(start)
+    length = max(end - start + 1, 0)
+    response = StreamingHttpResponse(
+        _chunks(handle, length),
+        status=206 if byte_range else 200,
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    sha = getattr(video, f"{kind}_sha256")
+    if sha:
+        response["ETag"] = f'"{sha}"'
+    if byte_range:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response

@@ -1,0 +1,32 @@
+"""Small filters for the studio's templates."""
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def seconds_between(start: datetime | None, end: datetime | None = None) -> int:
+    """Whole seconds from start to end (default: now), never negative."""
+    if start is None:
+        return 0
+    return max(int(((end or timezone.now()) - start).total_seconds()), 0)
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Say a number of seconds the short way people read it: 45 s, 3 min 5 s, 2 h 10 min."""
+    try:
+        seconds = int(seconds.total_seconds() if isinstance(seconds, timedelta) else seconds)
+    except (TypeError, ValueError):
+        return ""
+    minutes, secs = divmod(max(seconds, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"

@@ -1,0 +1,165 @@
+"""The studio's pages: my videos, new video, extend from a link, a video's page.
+
+Views shape input with a form, call videos.services, and show what it says;
+the rules (lengths, URLs, quota, ownership) all live behind the service.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_POST
+
+from accounts.services import QuotaError, quota_status
+
+from . import lineage, media, services
+from .errors import Conflict, InvalidRequest, NotFound, UpstreamUnavailable
+from .forms import ExtendForm, ExtendLinkForm, GenerateForm
+from .models import Video
+
+PAGE_SIZE = 12
+SEARCH_MAX_WORDS = 10
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("videos:list")
+    return render(request, "home.html")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, the API docs)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+@login_required
+def video_list(request):
+    state = request.GET.get("state", "")
+    if state not in Video.State.values:
+        state = ""  # an unknown filter shows everything rather than failing
+    search = " ".join(request.GET.get("q", "").split()[:SEARCH_MAX_WORDS])
+    # The upstream payload can be large and the grid never shows it.
+    videos = Video.objects.for_user(request.user).defer("upstream_payload").order_by("-created_at")
+    if state:
+        videos = videos.filter(state=state)
+    videos = videos.search(search, SEARCH_MAX_WORDS)
+    page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "videos/list.html",
+        {
+            "page": page,
+            "state": state,
+            "search": search,
+            "states": Video.State.choices,
+            "filtered": bool(state or search),
+        },
+    )
+
+
+def _submit(request, form, data):
+    """Run the service; on refusal put its reasons on the form and return None."""
+    try:
+        return services.submit(request.user, data)
+    except InvalidRequest as exc:
+        form.add_service_errors(exc.fields)
+    except NotFound as exc:
+        if isinstance(form, ExtendLinkForm):
+            form.add_not_found(exc.message)
+        else:
+            form.add_error(None, exc.message)
+    except QuotaError as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+def _submitted(request, video):
+    verb = "Extending" if video.action == Video.Action.EXTEND else "Making"
+    messages.success(request, f"{verb} your video. This page updates itself when it is ready.")
+    return redirect("videos:detail", pk=video.pk)
+
+
+@login_required
+def video_new(request):
+    form = GenerateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        video = _submit(request, form, form.job_data())
+        if video is not None:
+            return _submitted(request, video)
+    return render(request, "videos/new.html", {"form": form, "quota": quota_status(request.user)})
+
+
+@login_required
+def video_extend_link(request):
+    form = ExtendLinkForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        video = _submit(request, form, form.job_data())
+        if video is not None:
+            return _submitted(request, video)
+    return render(
+        request, "videos/extend_link.html", {"form": form, "quota": quota_status(request.user)}
+    )
+
+
+def _own_video(request, pk):
+    return get_object_or_404(Video.objects.for_user(request.user), pk=pk)
+
+
+def _detail(request, video, extend_form):
+    return render(
+        request,
+        "videos/detail.html",
+        {
+            "video": video,
+            "family": lineage.tree(video),
+            "extend_form": extend_form,
+            "quota": quota_status(request.user),
+            # The upstream address works anywhere; our own copy only for its owner.
+            "share_url": video.video_url or request.build_absolute_uri(video.playback_url),
+        },
+    )
+
+
+@login_required
+def video_detail(request, pk):
+    return _detail(request, _own_video(request, pk), ExtendForm())
+
+
+@login_required
+@require_POST
+def video_extend(request, pk):
+    video = _own_video(request, pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        child = _submit(request, form, form.job_data(parent=video.pk))
+        if child is not None:
+            return _submitted(request, child)
+    return _detail(request, video, form)
+
+
+@login_required
+@require_POST
+def video_refresh(request, pk):
+    video = _own_video(request, pk)
+    try:
+        video = services.refresh(video)
+    except UpstreamUnavailable as exc:
+        messages.error(request, f"AceDataCloud could not be asked just now: {exc.message}")
+    else:
+        if video.is_in_flight:
+            messages.info(request, "Still in progress at AceDataCloud.")
+    return redirect("videos:detail", pk=video.pk)
+
+
+@login_required
+@require_POST
+def video_delete(request, pk):
+    video = _own_video(request, pk)
+    try:
+        media.delete(video)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("videos:detail", pk=video.pk)
+    messages.success(request, "The video was deleted.")
+    return redirect("videos:list")

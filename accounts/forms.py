@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+
+from . import login_guard
 
 
 class SignupForm(UserCreationForm):
@@ -20,3 +22,12 @@ class SignupForm(UserCreationForm):
                 "An account already uses this email. Log in, or reset its password."
             )
         return email
+
+
+class GuardedAuthenticationForm(AuthenticationForm):
+    """Says that sign-in is paused, before checking a password it would refuse anyway."""
+
+    def clean(self):
+        if login_guard.is_locked(self.cleaned_data.get("username"), self.request):
+            raise forms.ValidationError(login_guard.lockout_message(), code="locked")
+        return super().clean()

@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from videos.models import Video
@@ -77,20 +79,43 @@ def get_allowance(user) -> Allowance:
     return allowance
 
 
-def used_in_period(user, period_start) -> int:
-    total = QuotaEvent.objects.filter(user=user, period_start=period_start).aggregate(
-        total=Sum("amount")
-    )["total"]
-    return total or 0
+def _usage(user, period_start) -> tuple[int, int]:
+    """This period's usage and the jobs in flight, read together in one statement."""
+    charges = (
+        QuotaEvent.objects.filter(user=OuterRef("pk"), period_start=period_start)
+        .order_by()
+        .values("user")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    running = (
+        Video.objects.filter(owner=OuterRef("pk"), deleted_at__isnull=True)
+        .in_flight()
+        .order_by()
+        .values("owner")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            used=Coalesce(Subquery(charges, output_field=IntegerField()), 0),
+            running=Coalesce(Subquery(running, output_field=IntegerField()), 0),
+        )
+        .values_list("used", "running")
+        .get()
+    )
 
 
-def quota_status(user, now=None) -> QuotaStatus:
-    allowance = get_allowance(user)
+def quota_status(user, now=None, allowance: Allowance | None = None) -> QuotaStatus:
+    allowance = allowance or get_allowance(user)
     start, end = period_bounds(now)
+    used, in_flight = _usage(user, start)
     return QuotaStatus(
         limit=allowance.limit,
-        used=used_in_period(user, start),
-        in_flight=Video.objects.for_user(user).in_flight().count(),
+        used=used,
+        in_flight=in_flight,
         max_in_flight=allowance.in_flight_cap,
         period=settings.QUOTA_PERIOD,
         period_start=start,
@@ -104,9 +129,10 @@ def lock_and_check(user, now=None) -> QuotaStatus:
     Call inside transaction.atomic(); the lock is held until it commits, so
     concurrent submissions by one user are checked one after another.
     """
-    get_allowance(user)
-    Allowance.objects.select_for_update().get(user=user)
-    status = quota_status(user, now)
+    # One statement locks (or creates) the row, and the status reuses it: two fewer queries
+    # per submission. Usage is read by later statements, so it sees every committed charge.
+    allowance, _ = Allowance.objects.select_for_update().get_or_create(user=user)
+    status = quota_status(user, now, allowance)
     if status.remaining <= 0:
         raise QuotaExceeded(
             f"You have used all {status.limit} videos of this {status.period}. "

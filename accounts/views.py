@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import api_tokens
 from accounts.services import quota_status
 
-from .forms import SignupForm
+from .forms import GuardedAuthenticationForm, SignupForm
 
 # The session key under which a just-issued token waits for its one showing.
 REVEAL_KEY = "api_token_reveal"
@@ -23,10 +25,22 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.login_guard.GuardedModelBackend")
         messages.success(request, f"Welcome, {user.username}! Describe your first video below.")
         return redirect("videos:new")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, which says plainly (HTTP 429) when sign-in is paused."""
+
+    authentication_form = GuardedAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="locked"):
+            response.status_code = 429
+        return response
 
 
 @never_cache

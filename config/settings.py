@@ -91,12 +91,23 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------
+# The throttles and the login guard count here, so production needs a cache every web
+# process shares: CACHE_URL=redis://host:6379/1 (Django's own RedisCache; pip install redis).
+# The default, per-process memory, is right for one process and for the tests.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The guard refuses sign-ins for a username from an address after LOGIN_MAX_FAILURES
+# failed attempts within LOGIN_LOCKOUT_SECONDS (pages, admin and the API's token endpoint).
+AUTHENTICATION_BACKENDS = ["accounts.login_guard.GuardedModelBackend"]
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "videos:list"
 LOGOUT_REDIRECT_URL = "videos:home"
@@ -227,10 +238,22 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "videos.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "videos.api.errors.exception_handler",
+    # Against abuse, not for quota (quota is database state under a lock). `submit` is
+    # shared by POST /api/v1/videos/, extend and the gateway's /luma/videos, per user;
+    # `token` guards POST /api/v1/auth/token/, per client address.
+    "DEFAULT_THROTTLE_RATES": {
+        "submit": env("THROTTLE_SUBMIT", default="30/min"),
+        "token": env("THROTTLE_TOKEN", default="10/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Luma Studio API",
@@ -278,11 +301,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"callback_secrets": {"()": "videos.log_filters.RedactCallbackSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # urllib3 logs request lines at DEBUG; keep it quiet so nothing it
         # might print ever sits next to a credential.
         "urllib3": {"level": "WARNING"},
+        # At DEBUG the template engine logs a missing variable with the whole template
+        # context, which can hold a just-issued API token (the profile page).
+        "django.template": {"level": "INFO"},
+        # "Bad Request: /webhooks/acedata/<id>/<secret>/": the path holds a credential.
+        "django.request": {"filters": ["callback_secrets"]},
+        "django.server": {"filters": ["callback_secrets"]},
     },
 }

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django_tasks_db.management.commands.db_worker import Worker
 from rest_framework.test import APIClient
 
@@ -14,8 +15,9 @@ SIM_TOKEN = "test-acedata-token"
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
+def _fast_and_isolated(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # never the repository's media/
     settings.ACEDATACLOUD_API_TOKEN = SIM_TOKEN
     settings.ACEDATACLOUD_BASE_URL = "http://127.0.0.1:9"  # nothing listens: tests opt in
     settings.ACEDATACLOUD_CONNECT_TIMEOUT = 1.0
@@ -23,6 +25,7 @@ def _fast_and_isolated(settings):
     settings.PUBLIC_BASE_URL = "http://testserver"
     settings.QUOTA_VIDEOS_PER_PERIOD = 10
     settings.QUOTA_MAX_IN_FLIGHT = 3
+    cache.clear()  # throttle and login-failure counts never leak from one test into the next
 
 
 def make_user(username, **extra):
@@ -103,7 +106,7 @@ def run_worker():
     ).run()
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05):
+def wait_for(predicate, timeout=20.0, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

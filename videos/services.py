@@ -27,6 +27,8 @@ from .validation import JobRequest, build_request
 
 logger = logging.getLogger(__name__)
 IN_FLIGHT = Video.IN_FLIGHT_STATES
+# What receive_callback and the transitions it leads to (complete, fail, release) read.
+CALLBACK_FIELDS = ("owner_id", "action", "state", "task_id", "callback_secret", "submitted_at")
 
 
 def submit(user, data: dict) -> Video:
@@ -239,7 +241,8 @@ def receive_callback(video_id, secret: str, body) -> bool:
     The per-job secret in the URL is the credential. Repeats and late arrivals
     change nothing; a task id that disagrees with the one we saved is refused.
     """
-    video = Video.objects.filter(pk=video_id).first()
+    # Only what the callback reads: the row is wide, and this runs once per finished job.
+    video = Video.objects.only(*CALLBACK_FIELDS).filter(pk=video_id).first()
     if video is None or not constant_time_compare(secret, video.callback_secret):
         raise NotFound("Unknown callback address.")
     if not isinstance(body, dict):

@@ -1,5 +1,7 @@
 """The /_simulator/* control API: health, stats, reset, complete (no auth, a dev tool)."""
 
+import time
+
 from .conftest import Upstream, assert_error
 
 
@@ -18,7 +20,12 @@ def test_stats_count_upstream_requests_tasks_and_callbacks_but_not_control_calls
     receiver.wait_for(1)
     upstream.get("/_simulator/health")
 
+    # The receiver has the body before the simulator has logged the delivery's answer.
+    deadline = time.monotonic() + 10
     stats = upstream.get("/_simulator/stats").json()
+    while stats["callbacks"]["delivered"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        stats = upstream.get("/_simulator/stats").json()
     assert stats["requests"] == {"/luma/videos": 2, "/luma/tasks": 1}
     assert stats["tasks"]["completed"] == 2
     assert stats["callbacks"]["delivered"] == 1

@@ -1,12 +1,13 @@
 """Faults on demand: prompt keywords and the control API, on /luma/videos and /luma/tasks."""
 
 import json
+import threading
 import time
 
 import pytest
 import requests
 
-from .conftest import Upstream, assert_error
+from .conftest import Upstream, assert_error, wait_until
 
 MODERATION_MESSAGE = (
     "Sorry! Our Al moderators feel your prompt might be against our community standards."
@@ -204,3 +205,25 @@ def test_the_http_control_api_rejects_an_unknown_fault_and_changes_nothing(sim, 
     response = upstream.post("/_simulator/faults", {"videos": "500", "tasks": "stuck"}, headers={})
     assert_error(response, 400, "bad_request")
     assert sim.faults.snapshot() == {"videos": None, "tasks": None}
+
+
+def test_slow_accept_creates_the_task_then_holds_the_answer(make_sim, receiver):
+    sim = make_sim(delay=0, hang_seconds=1.0)
+    sim.set_fault("videos", "slow-accept")
+    upstream = Upstream(sim.base_url)
+    body = {"prompt": "A cat [sim:lost-callback]", "callback_url": receiver.url}
+    answered = {}
+    thread = threading.Thread(target=lambda: answered.update(r=upstream.videos(body)))
+    thread.start()
+
+    [task] = wait_until(sim.list_tasks)  # accepted while the answer is still held
+    assert "r" not in answered
+    thread.join(timeout=5)
+    assert answered["r"].json() == {"task_id": task["id"]}
+    assert sim.wait_for_task(task["id"])["response"]["state"] == "completed"
+    assert receiver.received == []  # the prompt's lost-callback still shaped the task
+
+
+def test_slow_accept_means_nothing_on_tasks(sim, upstream):
+    response = upstream.post("/_simulator/faults", {"tasks": "slow-accept"}, headers={})
+    assert_error(response, 400, "bad_request")

@@ -35,6 +35,12 @@ class VideoSerializer(serializers.ModelSerializer):
     source_video_id = serializers.CharField(
         help_text="For an extension: the upstream video_id it continues."
     )
+    # Plain strings, not format "uri": each is "" when the job has none.
+    start_image_url = serializers.CharField(help_text="The first frame's URL, or empty.")
+    end_image_url = serializers.CharField(help_text="The last frame's URL, or empty.")
+    source_video_url = serializers.CharField(
+        help_text="For an extension by URL: the video it continues, or empty."
+    )
 
     class Meta:
         model = Video

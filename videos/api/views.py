@@ -1,6 +1,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,6 +21,7 @@ from .serializers import (
     VideoSerializer,
     absolute,
 )
+from .throttles import SubmitThrottle, TokenThrottle
 
 ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
 
@@ -32,7 +34,11 @@ ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
             OpenApiParameter("action", OpenApiTypes.STR, enum=Video.Action.values),
             OpenApiParameter("search", OpenApiTypes.STR, description="Words in the prompt"),
         ],
-        responses={200: VideoSerializer(many=True), 400: ErrorSerializer, 401: ErrorSerializer},
+        # 404: a page number past the last page.
+        responses={
+            200: VideoSerializer(many=True),
+            **dict.fromkeys((400, 401, 404), ErrorSerializer),
+        },
     ),
     retrieve=extend_schema(
         summary="One of your videos", responses={200: VideoSerializer, **ERRORS}
@@ -62,8 +68,12 @@ class VideoViewSet(
                 videos = videos.filter(**{name: value})
         return videos.search(params.get("search", "")).order_by("-created_at")
 
+    def get_throttles(self):
+        if self.action in ("create", "extend"):
+            return [SubmitThrottle()]
+        return super().get_throttles()
+
     def _accepted(self, video):
-        video.refresh_from_db()
         data = VideoSerializer(video, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
@@ -149,6 +159,9 @@ class QuotaView(APIView):
         )
 
 
-@extend_schema(summary="Exchange a username and password for an API token")
+@extend_schema(
+    summary="Exchange a username and password for an API token",
+    responses={200: AuthTokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+)
 class TokenView(ObtainAuthToken):
-    pass
+    throttle_classes = [TokenThrottle]

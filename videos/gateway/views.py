@@ -5,12 +5,14 @@ byte for byte in shape, not DRF's. Token-authenticated APIs, so no CSRF.
 """
 
 import logging
+import math
 
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from videos.api.throttles import submit_wait
 from videos.models import Video
 
 from . import jobs, shapes
@@ -44,6 +46,12 @@ class VideosView(GatewayView):
     """Generate or extend: sync (3a), async or callback (3b)."""
 
     def answer(self, user, payload):
+        wait = submit_wait(self.request, user)
+        if wait is not None:
+            raise GatewayError(
+                "too_many_requests",
+                f"Too many videos requested in a short time. Retry in {math.ceil(wait)} seconds.",
+            )
         call = video_call(payload)
         if call.mode != SYNC:
             video = jobs.submit(user, call)

@@ -16,6 +16,8 @@ from .faults import (
     ERRORS,
     MALFORMED,
     MALFORMED_BODY,
+    SLOW_ACCEPT,
+    TASK_FAULTS,
     TIMEOUT,
     UnknownFault,
     error_body,
@@ -134,9 +136,17 @@ def videos(sim: Simulator, headers: Message, raw: bytes) -> Reply:
         return error("bad_request", problem)
 
     callback_url = payload.get("callback_url")
+    task_fault = fault
+    if fault == SLOW_ACCEPT:
+        # Set through the control API, it still lets a prompt keyword shape the task's life
+        # (`[sim:lost-callback]` + slow-accept: accepted, never called back, answer held).
+        task_fault = fault_in_prompt(payload.get("prompt"))
+        task_fault = task_fault if task_fault in TASK_FAULTS else None
     task = sim.create_task(
-        payload, payload.get("aspect_ratio") or DEFAULT_ASPECT_RATIO, fault, callback_url
+        payload, payload.get("aspect_ratio") or DEFAULT_ASPECT_RATIO, task_fault, callback_url
     )
+    if fault == SLOW_ACCEPT:
+        sim.hang()
     if callback_url or payload.get("async") is True:
         return Reply(200, {"task_id": task.id})
     return sync_result(sim, task.id, request_timeout(payload))

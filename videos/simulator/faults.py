@@ -17,6 +17,9 @@ TIMEOUT = "timeout"
 MALFORMED = "malformed"
 LOST_CALLBACK = "lost-callback"
 STUCK = "stuck"
+# Creates the task, then holds the accept answer for hang_seconds: the window in which a
+# client that dies has had its job accepted but never learned the task id.
+SLOW_ACCEPT = "slow-accept"
 
 # Faults answered at once with an error body; no task is created.
 ERROR_FAULTS = {
@@ -27,8 +30,8 @@ ERROR_FAULTS = {
 }
 # Faults that shape an accepted task's life; they mean nothing on /luma/tasks.
 TASK_FAULTS = {FAIL, LOST_CALLBACK, STUCK}
-FAULTS = frozenset({*ERROR_FAULTS, TIMEOUT, MALFORMED, *TASK_FAULTS})
-ENDPOINT_FAULTS = {"videos": FAULTS, "tasks": FAULTS - TASK_FAULTS}
+FAULTS = frozenset({*ERROR_FAULTS, TIMEOUT, MALFORMED, *TASK_FAULTS, SLOW_ACCEPT})
+ENDPOINT_FAULTS = {"videos": FAULTS, "tasks": FAULTS - TASK_FAULTS - {SLOW_ACCEPT}}
 
 # What a gateway in trouble sends: 200 and HTML where JSON was promised.
 MALFORMED_BODY = b"<html><body><h1>502 Bad Gateway</h1></body></html>"

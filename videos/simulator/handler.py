@@ -27,6 +27,9 @@ API_ROUTES = {"/luma/videos": endpoints.videos, "/luma/tasks": endpoints.tasks}
 class Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 keep-alive lets a browser <video> issue its many Range requests on one connection.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, the body waits for the
+    # client's delayed ACK (~40 ms) on every keep-alive response.
+    disable_nagle_algorithm = True
     server_version = "AceDataLumaSimulator/1.0"
     timeout = 60  # seconds an idle keep-alive connection may hold a thread
 

@@ -1,0 +1,214 @@
+"""Hostile input: schemathesis against /api/schema/, then bodies, types and characters that
+no schema describes, in the forms, the API, the gateway and the webhook.
+
+schemathesis runs in-process against the WSGI application (no server), signed in with a
+token, a bounded number of examples per operation; every answer must be below 500 and
+match the schema (status code documented, body and content type as described). The one
+check left out is "schema-valid data is accepted": a well-formed username and password, or
+video id, is still rightly refused when it is not a real one.
+"""
+
+import json
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from rest_framework.authtoken.models import Token
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from accounts.models import QuotaEvent
+from tests.factories import make_video
+from videos.models import Video
+
+pytestmark = [pytest.mark.reliability]
+EXAMPLES = 40
+
+
+@pytest.fixture
+def schema(db):
+    from config.wsgi import application
+
+    # As Django's test client does: the WSGI handler would otherwise close the test's
+    # database connection (and its transaction) at the end of every request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_schemathesis_finds_no_5xx_and_no_answer_outside_the_schema(
+    schema, owner, settings, high_submit_rates, record
+):
+    settings.QUOTA_VIDEOS_PER_PERIOD = 10_000
+    settings.QUOTA_MAX_IN_FLIGHT = 10_000
+    headers = {"Authorization": f"Token {Token.objects.create(user=owner).key}"}
+    real = [str(make_video(owner).pk) for _ in range(3)]
+    tried = []
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @hypothesis_settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            if case.path_parameters and "id" in case.path_parameters and len(tried) % 2:
+                case.path_parameters["id"] = real[len(tried) % len(real)]
+            tried.append(case)
+            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+
+        check()
+    record(len(tried), len(tried))
+
+
+BIG = "x" * (3 * 1024 * 1024)  # past DATA_UPLOAD_MAX_MEMORY_SIZE and GATEWAY_MAX_BODY_BYTES
+BAD_PROMPTS = {
+    "NUL": "A fox\x00",
+    "escape sequence": "A fox \x1b[31mred\x07",
+    "lone surrogate": "A fox \ud800",
+}
+ODD_URLS = [
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+    "data:image/png;base64,AAAA",
+    "ftp://example.com/a.png",
+    "gopher://example.com/",
+]
+
+
+def _json(value):
+    # ensure_ascii keeps a lone surrogate as the \ud800 escape a hostile client would send
+    return json.dumps(value, ensure_ascii=True)
+
+
+@pytest.fixture
+def hostile(owner, high_submit_rates):
+    key = Token.objects.create(user=owner).key
+    client = Client()
+
+    def api(body, content_type="application/json"):
+        return client.post(
+            "/api/v1/videos/",
+            body,
+            content_type=content_type,
+            headers={"authorization": f"Token {key}"},
+        )
+
+    def gateway(body, content_type="application/json"):
+        return client.post(
+            "/luma/videos",
+            body,
+            content_type=content_type,
+            headers={"authorization": f"Bearer {key}"},
+        )
+
+    return api, gateway
+
+
+def _refused(response, status_range=(400, 499)):
+    assert status_range[0] <= response.status_code <= status_range[1], response.content[:300]
+    body = response.json()
+    message = body.get("detail") or body.get("error", {}).get("message")
+    assert message and len(message) > 10, body
+    return message
+
+
+CASES = [
+    *[("prompt " + name, {"prompt": text}) for name, text in BAD_PROMPTS.items()],
+    *[
+        ("start_image_url " + url.split(":")[0], {"prompt": "A", "start_image_url": url})
+        for url in ODD_URLS
+    ],
+    *[
+        ("extend video_url " + url.split(":")[0], {"action": "extend", "video_url": url})
+        for url in ODD_URLS
+    ],
+]
+
+
+@pytest.mark.parametrize("name, body", CASES, ids=[name for name, _ in CASES])
+def test_hostile_fields_are_refused_clearly_by_the_api_and_the_gateway(hostile, owner, name, body):
+    api, gateway = hostile
+
+    _refused(api(_json(body)))
+    _refused(gateway(_json({**body, "async": True})))
+
+    assert Video.objects.count() == 0 and QuotaEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "raw, content_type, api_status",
+    [
+        (_json({"prompt": BIG}), "application/json", 413),
+        ("prompt=A fox", "text/plain", 415),
+        ("<prompt>A fox</prompt>", "application/xml", 415),
+        ("{", "application/json", 400),
+        ("[" * 5000 + "]" * 5000, "application/json", 400),
+    ],
+    ids=["oversized", "text", "xml", "broken json", "deep nesting"],
+)
+def test_bodies_no_schema_describes_are_refused_clearly(hostile, raw, content_type, api_status):
+    api, gateway = hostile
+
+    assert api(raw, content_type).status_code == api_status
+    _refused(api(raw, content_type))
+    _refused(gateway(raw, content_type), (400, 413))
+
+    assert Video.objects.count() == 0 and QuotaEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["NUL", "escape sequence"])  # a form arrives as UTF-8
+def test_the_new_video_form_refuses_hostile_prompts_and_saves_nothing(owner, name):
+    page = Client()
+    page.force_login(owner)
+
+    response = page.post("/videos/new/", {"prompt": BAD_PROMPTS[name]})
+
+    assert response.status_code in (200, 400)  # the form again, with its errors
+    assert response.context["form"].errors
+    assert Video.objects.count() == 0
+
+
+@pytest.mark.parametrize("url", ODD_URLS)
+def test_the_forms_refuse_urls_with_odd_schemes(owner, url):
+    page = Client()
+    page.force_login(owner)
+
+    new = page.post("/videos/new/", {"prompt": "A fox", "start_image_url": url})
+    link = page.post("/videos/extend/", {"video_url": url, "prompt": "more"})
+
+    assert new.context["form"].errors and link.context["form"].errors
+    assert Video.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "raw, content_type, status",
+    [
+        ("task_id=abc", "text/plain", 415),
+        ("[1, 2]", "application/json", 400),
+        (_json({"task_id": "\x00"}), "application/json", 409),
+        (_json({"task_id": "x" * 100_000}), "application/json", 409),
+        ("{", "application/json", 400),
+        ("[" * 5000 + "]" * 5000, "application/json", 400),
+    ],
+    ids=["text", "not an object", "NUL task id", "huge task id", "broken json", "deep nesting"],
+)
+def test_the_webhook_refuses_hostile_bodies_and_changes_nothing(owner, raw, content_type, status):
+    job = make_video(owner, state=Video.State.PROCESSING)
+    url = f"/webhooks/acedata/{job.pk}/{job.callback_secret}/"
+
+    response = Client().post(url, raw, content_type=content_type)
+
+    assert response.status_code == status and response.json()["detail"]
+    assert Video.objects.get(pk=job.pk).state == "processing"

@@ -1,0 +1,41 @@
+"""DRF throttles: limits against abuse, separate from quota (which is database state).
+
+Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_SUBMIT, THROTTLE_TOKEN),
+counted in the default cache; set CACHE_URL to a shared cache when running several processes.
+"""
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _RateFromSettings(SimpleRateThrottle):
+    def get_rate(self):
+        # DRF binds THROTTLE_RATES at import; read it per request so a changed setting applies.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class SubmitThrottle(_RateFromSettings):
+    """New jobs per user, shared by the API's create and extend and the gateway."""
+
+    scope = "submit"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class TokenThrottle(_RateFromSettings):
+    """Token requests per client address, signed in or not."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def submit_wait(request, user) -> float | None:
+    """For the gateway (not DRF): None if `user` may submit now, else seconds to wait."""
+    request.user = user
+    throttle = SubmitThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 1.0

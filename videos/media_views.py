@@ -3,7 +3,7 @@
 import re
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -44,6 +44,16 @@ def parse_range(header: str, size: int):
     if start >= size or start > end:
         raise ValueError("range outside the file")
     return start, end
+
+
+def _remote_url(name: str, disposition: str | None) -> str:
+    """The store's signed link; a download asks the store to send our file name."""
+    if disposition:
+        try:
+            return default_storage.url(name, parameters={"ResponseContentDisposition": disposition})
+        except TypeError:  # a store whose url() takes no parameters
+            pass
+    return default_storage.url(name)
 
 
 def _chunks(handle, remaining):
@@ -90,9 +100,9 @@ def serve(request, pk, kind):
     disposition = None
     if request.GET.get("download"):
         disposition = content_disposition_header(True, download_name(video, extension))
-    if not hasattr(default_storage, "path"):
+    if not isinstance(default_storage, FileSystemStorage):
         # A remote store (S3): hand out its short-lived signed link instead of proxying.
-        return HttpResponseRedirect(default_storage.url(name))
+        return HttpResponseRedirect(_remote_url(name, disposition))
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError:

@@ -65,3 +65,29 @@ def test_production_talks_to_the_real_service_and_development_to_the_simulator()
 
     assert prod.stdout.strip() == "https://api.acedata.cloud", prod.stderr
     assert dev.stdout.strip() == "http://127.0.0.1:8765", dev.stderr
+
+
+@pytest.mark.slow
+def test_a_bucket_setting_moves_kept_media_to_s3():
+    code = (
+        "from django.conf import settings; d = settings.STORAGES['default']; "
+        "print(d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'], "
+        "d['OPTIONS']['default_acl'])"
+    )
+
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        AWS_STORAGE_BUCKET_NAME="studio-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.com",
+    )
+
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "studio-media",
+        "https://s3.example.com",
+        "private",
+    ], result.stderr

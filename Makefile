@@ -9,6 +9,7 @@ test:  ## every test, on SQLite and on PostgreSQL
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 	.venv/bin/python manage.py makemigrations --check --dry-run
 
 format:

@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import api_tokens
-from accounts.services import quota_status
 
 from .forms import GuardedAuthenticationForm, SignupForm
 
@@ -51,7 +50,6 @@ def profile(request):
         request,
         "accounts/profile.html",
         {
-            "quota": quota_status(request.user),
             "token": api_tokens.hint(request.user),
             "new_key": new_key,
             "api_url": request.build_absolute_uri(reverse("video-list")),

@@ -4,6 +4,10 @@ Stack() creates database `luma_bench`, points this process's Django at it (setti
 bench.settings, production mode), starts the AceDataCloud simulator in-process with no
 delay, and serves the project and the baseline from one gunicorn. Leaving the `with`
 block kills every process it started (by process group) and drops the database.
+
+Django and the project's modules are imported inside functions: they may be imported only
+after the harness has pointed the environment at the benchmark database and called
+django.setup() (bench/harness.py), which a module-level import would run before.
 """
 
 import json
@@ -20,6 +24,10 @@ import urllib.request
 from contextlib import suppress
 from pathlib import Path
 
+import django
+import gunicorn
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -35,8 +43,6 @@ def free_port() -> int:
 
 
 def _admin_sql(sql: str):
-    import psycopg
-
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(sql)
 
@@ -48,10 +54,6 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    import django
-    import gunicorn
-    import psycopg
-
     with suppress(Exception):
         from django.db import connection
 
@@ -137,8 +139,6 @@ class Stack:
             QUOTA_MAX_IN_FLIGHT=str(10**9),
             POLL_AFTER_SECONDS="0",
         )
-        import django
-
         django.setup()
         from django.core.management import call_command
 

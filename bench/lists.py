@@ -6,6 +6,10 @@ growth of one's own list shows too. The table is ANALYZEd after each growth, as 
 would. Each URL is loaded for a fixed time; one extra request counts its queries.
 
     .venv/bin/python bench/lists.py [--quick]
+
+Django and the project's modules are imported inside functions: they may be imported only
+after the harness has pointed the environment at the benchmark database and called
+django.setup() (bench/harness.py), which a module-level import would run before.
 """
 
 import sys

@@ -7,6 +7,10 @@ at the largest size to the smallest: a copy that read the file whole would grow 
 
     .venv/bin/python bench/media_copy.py            # 1 MB and 200 MB
     .venv/bin/python bench/media_copy.py --sizes 1,50,200 --write docs/benchmarks.md
+
+Django and the project's modules are imported inside functions: they may be imported only
+after the harness has pointed the environment at the benchmark database and called
+django.setup() (bench/harness.py), which a module-level import would run before.
 """
 
 import argparse

@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py --quick    # shorter measurements (about 2 minutes)
 
 Each benchmark also runs alone and updates only its own marked section of the file:
-bench/lists.py, bench/web.py, bench/reconcile.py, bench/media_copy.py.
+bench/lists.py, bench/web.py, bench/sweep.py, bench/media_copy.py.
 """
 
 import subprocess
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 import lists  # noqa: E402
-import reconcile  # noqa: E402
+import sweep  # noqa: E402
 import web  # noqa: E402
 
 DOC = harness.ROOT / "docs/benchmarks.md"
@@ -37,7 +37,8 @@ def memory(stack, worker: dict) -> str:
         "",
         "Peak RSS (VmHWM). A web worker's idle figure is read after boot (it may have served "
         "the one readiness request), its peak after every web benchmark above; the worker's "
-        "idle figure after 3 s of empty sweeps, its peak after the reconcile and the copies.",
+        "idle figure after 3 s of empty sweeps, its peak after the sweep's recovery "
+        "and the copies.",
         "",
         "| process | idle (MB) | peak (MB) | peak / idle |",
         "|---|---:|---:|---:|",
@@ -78,8 +79,8 @@ def main():
         lists_text, rows = lists.run(stack, quick)
         print("== submit and webhook", flush=True)
         web_text, web_rows = web.run(stack, quick)
-        print("== reconcile", flush=True)
-        worker = reconcile.run(stack, quick)
+        print("== sweep", flush=True)
+        worker = sweep.run(stack, quick)
         memory_text = memory(stack, worker)
     print("== media copy", flush=True)
     subprocess.run(
@@ -88,14 +89,14 @@ def main():
         cwd=harness.ROOT,
         check=True,
     )
-    rows = web_rows + rows + reconcile.summary(worker)
+    rows = web_rows + rows + sweep.summary(worker)
     minutes = (time.monotonic() - started) / 60
     parts = [
         ("<!-- setup -->", setup(quick, minutes, machine, rows)),
         (NOTES, harness.section(DOC, NOTES)),
         (web.MARK, web_text),
         (lists.MARK, lists_text),
-        (reconcile.MARK, reconcile.table(worker)),
+        (sweep.MARK, sweep.table(worker)),
         ("<!-- memory -->", memory_text),
         (MEDIA, harness.section(DOC, MEDIA)),
     ]

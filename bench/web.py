@@ -10,6 +10,10 @@ webhook: POST /webhooks/acedata/<id>/<secret>/ completing a distinct processing 
 Rounds alternate which side goes first, so drift on a busy machine hits both alike.
 
     .venv/bin/python bench/web.py [--quick]
+
+Django and the project's modules are imported inside functions: they may be imported only
+after the harness has pointed the environment at the benchmark database and called
+django.setup() (bench/harness.py), which a module-level import would run before.
 """
 
 import sys

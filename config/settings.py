@@ -1,7 +1,9 @@
 """Luma Studio settings: every knob is read from the environment here, once.
 
-With nothing set the site runs in development: DEBUG on, SQLite, the local
-AceDataCloud simulator. Production (DEBUG off) has no defaults for secrets.
+Through manage.py, with nothing set, the site runs in development: DEBUG on, SQLite, the
+local AceDataCloud simulator. The production entry points (config/wsgi.py, config/asgi.py)
+default DEBUG to off, and production has no defaults for secrets: a start that lacks one
+stops with a message naming everything that is missing (see PRODUCTION_REQUIRED).
 """
 
 from pathlib import Path
@@ -16,10 +18,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
-if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-secret-key-do-not-use-in-production")
-else:
-    SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env(
+    "SECRET_KEY",
+    default="dev-only-insecure-secret-key-do-not-use-in-production" if DEBUG else "",
+)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -166,6 +168,8 @@ MEDIA_COPY_RETRY_BASE_SECONDS = env.float("MEDIA_COPY_RETRY_BASE_SECONDS", defau
 SIMULATOR_HOST = env("SIMULATOR_HOST", default="127.0.0.1")
 SIMULATOR_PORT = env.int("SIMULATOR_PORT", default=8765)
 SIMULATOR_DELAY_SECONDS = env.float("SIMULATOR_DELAY_SECONDS", default=20.0)
+# The base of the media URLs the simulator hands out (default: its own address).
+SIMULATOR_PUBLIC_BASE_URL = env("SIMULATOR_PUBLIC_BASE_URL", default="")
 
 ACEDATACLOUD_BASE_URL = env(
     "ACEDATACLOUD_BASE_URL",
@@ -174,16 +178,32 @@ ACEDATACLOUD_BASE_URL = env(
 ACEDATACLOUD_API_TOKEN = env(
     "ACEDATACLOUD_API_TOKEN", default="dev-simulator-token" if DEBUG else ""
 )
-if not DEBUG and not ACEDATACLOUD_API_TOKEN:
-    raise ImproperlyConfigured(
-        "ACEDATACLOUD_API_TOKEN is not set. With DEBUG off Luma Studio talks to the real "
-        "AceDataCloud service and needs the token from https://platform.acedata.cloud."
-    )
 ACEDATACLOUD_CONNECT_TIMEOUT = env.float("ACEDATACLOUD_CONNECT_TIMEOUT", default=5.0)
 ACEDATACLOUD_READ_TIMEOUT = env.float("ACEDATACLOUD_READ_TIMEOUT", default=30.0)
 
 # The address AceDataCloud can reach for callbacks (no trailing slash).
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip(
+    "/"
+)
+
+# Production refuses to start without these, naming every one that is missing at once.
+PRODUCTION_REQUIRED = {
+    "SECRET_KEY": "a long random string: "
+    'python -c "import secrets; print(secrets.token_urlsafe(50))"',
+    "ACEDATACLOUD_API_TOKEN": "the site's token from https://platform.acedata.cloud "
+    "(with DEBUG off Luma Studio talks to the real AceDataCloud service)",
+    "PUBLIC_BASE_URL": "the https address at which AceDataCloud reaches this site's callbacks",
+}
+if not DEBUG:
+    _missing = [name for name in PRODUCTION_REQUIRED if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Luma Studio is starting in production mode (DEBUG is off, the default for "
+            "config.wsgi and config.asgi), and these settings are not set:\n"
+            + "\n".join(f"  {name}: {PRODUCTION_REQUIRED[name]}" for name in _missing)
+            + "\nSet them in the environment or in .env (see .env.example), or set DEBUG=true "
+            "to run in development mode."
+        )
 
 # --- Quota and jobs -----------------------------------------------------
 QUOTA_VIDEOS_PER_PERIOD = env.int("QUOTA_VIDEOS_PER_PERIOD", default=20)

@@ -1,15 +1,22 @@
 """Shared fixtures: three users, API clients, the simulator over real HTTP, a fake upstream."""
 
+import contextlib
+import threading
 import time
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
+from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 from rest_framework.test import APIClient
 
 from tests.fakes import FakeUpstream
+from videos.acedata import AceDataClient
 from videos.simulator import Simulator
+from videos.sweep import sweep
 
 SIM_TOKEN = "test-acedata-token"
 
@@ -49,6 +56,24 @@ def staff(db):
     return make_user("ada", is_staff=True, is_superuser=True)
 
 
+def logged_in(user):
+    """A browser (Django's test client) with the user signed in."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def browser(owner):
+    """The owner, logged in."""
+    return logged_in(owner)
+
+
+@pytest.fixture
+def other_browser(other):
+    return logged_in(other)
+
+
 @pytest.fixture
 def api(owner):
     client = APIClient()
@@ -64,10 +89,21 @@ def other_api(other):
 
 
 @pytest.fixture
-def fake_upstream(monkeypatch):
+def fake_upstream():
+    """AceDataCloud faked at our client's public face (its three calls), with autospec."""
     fake = FakeUpstream()
-    monkeypatch.setattr("videos.acedata.AceDataClient._post", fake.post)
-    return fake
+    with contextlib.ExitStack() as stack:
+        for name in ("submit", "retrieve", "retrieve_batch"):
+            method = getattr(fake, name)
+            stack.enter_context(
+                mock.patch.object(
+                    AceDataClient,
+                    name,
+                    autospec=True,
+                    side_effect=lambda _client, *args, _method=method: _method(*args),
+                )
+            )
+        yield fake
 
 
 @pytest.fixture
@@ -119,12 +155,6 @@ def wait_for(predicate, timeout=20.0, interval=0.05):
 @pytest.fixture
 def background_worker(live):
     """Run the worker's tasks and sweeps in a thread while a test drives the site."""
-    import threading
-
-    from django.db import connection
-
-    from videos.reconcile import sweep
-
     stop = threading.Event()
 
     def loop():

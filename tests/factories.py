@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts import services as quota
+from videos import quota
 from videos.models import Video
 
 
@@ -40,3 +40,10 @@ def make_video(owner, *, charge=True, age_seconds=0, **fields):
     if charge:
         quota.charge(video, quota.period_bounds(video.created_at)[0])
     return video
+
+
+def use_up_quota(user, count=None):
+    """Spend the user's allowance the way submissions do: one charged video each."""
+    status = quota.quota_status(user)
+    for _ in range(status.remaining if count is None else count):
+        make_video(user)

@@ -1,6 +1,21 @@
-"""A fake AceDataCloud for unit tests, installed at our client's one HTTP method."""
+"""A fake AceDataCloud for unit tests, installed at our client's public face.
 
+The `fake_upstream` fixture (tests/conftest.py) patches AceDataClient.submit, retrieve and
+retrieve_batch with autospec=True, so a test that calls them with the wrong arguments fails
+as the real client would. What the client does on the wire is tested against the simulator
+over real HTTP (tests/videos/test_acedata.py).
+"""
+
+import json
 import uuid
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+
+def recorded(name: str) -> dict:
+    """A body recorded from AceDataCloud's documentation (tests/data/<name>.json)."""
+    return json.loads((DATA / f"{name}.json").read_text())
 
 
 def success_body(task_id, prompt="", **overrides):
@@ -32,32 +47,40 @@ def failure_body(task_id, code="api_error", message="fetch failed"):
 
 
 class FakeUpstream:
+    """What AceDataClient's public methods return, scripted by the test."""
+
     def __init__(self):
-        self.calls: list[tuple[str, dict]] = []
-        self.submit_script: list = []  # results for the next submits: a dict body or an exception
+        self.calls: list[tuple[str, object]] = []  # (method name, its argument)
+        self.submit_script: list = []  # results for the next submits: a task id or an exception
         self.tasks_error: Exception | None = None
         self.tasks: dict[str, dict] = {}
 
-    def post(self, path, payload):
-        self.calls.append((path, payload))
-        if path == "/luma/videos":
-            if self.submit_script:
-                result = self.submit_script.pop(0)
-                if isinstance(result, Exception):
-                    raise result
-                return result
+    def submit(self, payload: dict) -> str:
+        self.calls.append(("submit", payload))
+        if self.submit_script:
+            result = self.submit_script.pop(0)
+            if isinstance(result, Exception):
+                raise result
+            task_id = result
+        else:
             task_id = str(uuid.uuid4())
-            self.tasks[task_id] = {"id": task_id, "request": payload}
-            return {"task_id": task_id}
+        self.tasks[task_id] = {"id": task_id, "request": payload}
+        return task_id
+
+    def retrieve(self, task_id: str) -> dict | None:
+        self.calls.append(("retrieve", task_id))
         if self.tasks_error:
             raise self.tasks_error
-        if payload["action"] == "retrieve":
-            return self.tasks.get(payload["id"], {})
-        items = [self.tasks[i] for i in payload["ids"] if i in self.tasks]
-        return {"items": items, "count": len(items)}
+        return self.tasks.get(task_id)
 
-    def calls_to(self, path):
-        return [payload for called, payload in self.calls if called == path]
+    def retrieve_batch(self, task_ids: list[str]) -> dict[str, dict]:
+        self.calls.append(("retrieve_batch", list(task_ids)))
+        if self.tasks_error:
+            raise self.tasks_error
+        return {i: self.tasks[i] for i in task_ids if i in self.tasks}
+
+    def calls_to(self, method: str) -> list:
+        return [argument for called, argument in self.calls if called == method]
 
     def finish(self, task_id, **overrides):
         body = success_body(task_id, **overrides)

@@ -13,48 +13,11 @@ from urllib.parse import urljoin
 import requests
 from django.conf import settings
 
-from . import netguard
+from . import netguard, wire
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 50  # ids per retrieve_batch call (AceDataCloud's MCP server's advice)
-
-# code -> (HTTP status, message), as documented by AceDataCloud (spec section 5).
-DOCUMENTED_ERRORS: dict[str, tuple[int, str]] = {
-    "bad_request": (400, "The json payload is not valid to request the API"),
-    "no_token": (400, "No token specified in url query."),
-    "invalid_token": (401, "The specified token is invalid or wrong."),
-    "used_up": (
-        403,
-        "Your balance is not sufficient for current request, please buy more in "
-        "Ace Data Cloud https://platform.acedata.cloud",
-    ),
-    "forbidden": (
-        403,
-        "Sorry! Our Al moderators feel your prompt might be against our community standards.",
-    ),
-    "no_api": (404, "API does not exist, please make sure url is correct."),
-    "too_many_requests": (429, "You have exceeded the rate limit."),
-    "api_error": (500, "Internal server error."),
-    "timeout": (504, "Timeout to generate the image."),
-}
-
-# Readable messages for the documented error codes; the upstream's own message
-# is kept when it is more specific.
-FRIENDLY = {
-    "bad_request": "AceDataCloud rejected the request",
-    "forbidden": "AceDataCloud's moderation refused this prompt; try rewording it",
-    "used_up": "The site's AceDataCloud balance is used up; ask the operator to top it up",
-    "disabled": "The site's AceDataCloud credential is disabled; ask the operator",
-    "invalid_token": "The site's AceDataCloud token was refused; ask the operator to check it",
-    "token_expired": "The site's AceDataCloud token has expired; ask the operator to renew it",
-    "token_mismatched": "The site's AceDataCloud token does not fit this API; ask the operator",
-    "no_token": "The site has no AceDataCloud token configured; ask the operator",
-    "too_many_requests": "AceDataCloud is rate limiting us",
-    "api_error": "AceDataCloud had an internal error",
-    "timeout": "AceDataCloud timed out generating the video",
-}
-TRANSIENT_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
 @dataclass
@@ -69,19 +32,13 @@ class AceDataError(Exception):
 
 
 def _error_from_response(response) -> AceDataError:
-    status = response.status_code
     try:
-        error = response.json().get("error") or {}
-    except (ValueError, AttributeError):
-        error = {}
-    code = str(error.get("code") or ("api_error" if status >= 500 else "upstream_error"))
-    upstream_message = str(error.get("message") or "").strip()
-    friendly = FRIENDLY.get(code, f"AceDataCloud answered HTTP {status}")
-    message = friendly
-    if upstream_message and code not in ("invalid_token", "no_token", "token_mismatched"):
-        message = f"{friendly}: {upstream_message}"
+        body = response.json()
+    except ValueError:
+        body = None
+    error = wire.read_error(response.status_code, body)
     return AceDataError(
-        message, code=code, status=status, permanent=status not in TRANSIENT_STATUSES
+        error.message, code=error.code, status=response.status_code, permanent=error.permanent
     )
 
 
@@ -134,16 +91,11 @@ class AceDataClient:
     def submit(self, payload: dict) -> str:
         """Start a job asynchronously and return its task id."""
         body = self._post("/luma/videos", payload)
-        if body.get("success") is False and body.get("error"):
-            error = body["error"]
-            raise AceDataError(
-                FRIENDLY.get(error.get("code"), "AceDataCloud refused the job")
-                + (f": {error.get('message')}" if error.get("message") else ""),
-                code=str(error.get("code") or "upstream_error"),
-                permanent=True,
-            )
-        task_id = body.get("task_id") or (body.get("data") or {}).get("task_id")
-        if not task_id or not isinstance(task_id, str):
+        refusal = wire.read_refusal(body)
+        if refusal is not None:
+            raise AceDataError(refusal.message, code=refusal.code, permanent=True)
+        task_id = wire.accepted_task_id(body)
+        if task_id is None:
             raise AceDataError(
                 "AceDataCloud accepted the job but sent no task id", code="malformed_response"
             )

@@ -1,10 +1,16 @@
+import json
+
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import media, services
+from accounts import admin as accounts_admin
+
+from . import media, quota, services
 from .errors import ServiceError
-from .models import Video
+from .gateway import delivery
+from .models import GatewayJob, QuotaEvent, Video
 
 
 def _link(video, label=None):
@@ -79,21 +85,7 @@ class VideoAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["id", "owner", "action", "state", "parent_link", "root_link", "depth"]}),
-        (
-            "Request",
-            {
-                "fields": [
-                    "prompt",
-                    "start_image_url",
-                    "end_image_url",
-                    "aspect_ratio",
-                    "loop",
-                    "enhancement",
-                    "source_video_id",
-                    "source_video_url",
-                ]
-            },
-        ),
+        ("Request", {"fields": [*Video.SETTINGS, "source_video_id", "source_video_url"]}),
         (
             "Result",
             {
@@ -204,3 +196,121 @@ class VideoAdmin(admin.ModelAdmin):
         for video in queryset.filter(media_state="pending"):
             media.enqueue_copy(video.pk)
         self.message_user(request, f"Copies of {due} video(s) will be retried by the worker.")
+
+
+@admin.register(GatewayJob)
+class GatewayJobAdmin(admin.ModelAdmin):
+    """Jobs that came through /luma/videos, and how their callbacks to the client went."""
+
+    list_display = [
+        "video_link",
+        "owner",
+        "mode",
+        "delivery_state",
+        "delivery_attempts",
+        "last_attempt_at",
+        "last_delivery_error",
+    ]
+    list_filter = ["mode", "delivery_state"]
+    list_select_related = ["video__owner"]
+    search_fields = ["=video__id", "video__owner__username"]
+    ordering = ["-video__created_at"]
+    # The client's callback_url can carry its own secret in the query: shown by host only.
+    fields = [
+        "video_link",
+        "owner",
+        "mode",
+        "callback_host",
+        "delivery_state",
+        "delivery_attempts",
+        "last_attempt_at",
+        "delivered_at",
+        "last_delivery_error",
+        "trace_id",
+        "client_request",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Video")
+    def video_link(self, job):
+        return _link(job.video)
+
+    @admin.display(description="Owner", ordering="video__owner__username")
+    def owner(self, job):
+        return job.video.owner
+
+    @admin.display(description="Callback host")
+    def callback_host(self, job):
+        return delivery.callback_host(job.callback_url) if job.callback_url else "-"
+
+    @admin.display(description="The client's request")
+    def client_request(self, job):
+        body = dict(job.request_body) if isinstance(job.request_body, dict) else {}
+        if isinstance(body.get("callback_url"), str):
+            body["callback_url"] = f"(to {delivery.callback_host(body['callback_url'])})"
+        return format_html("<pre>{}</pre>", json.dumps(body, indent=2, ensure_ascii=False))
+
+
+@admin.register(QuotaEvent)
+class QuotaEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "amount", "period_start", "video", "reason"]
+    list_filter = ["kind", "period_start"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class QuotaEventInline(admin.TabularInline):
+    model = QuotaEvent
+    fields = ["created_at", "kind", "amount", "period_start", "video", "reason"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ["-created_at"]
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AllowanceInline(accounts_admin.AllowanceInline):
+    fields = [*accounts_admin.AllowanceInline.fields, "usage"]
+    readonly_fields = ["usage"]
+
+    @admin.display(description="Usage this period")
+    def usage(self, allowance):
+        if allowance.pk is None:
+            return "-"
+        status = quota.quota_status(allowance.user)
+        return (
+            f"{status.used} of {status.limit} used, {status.in_flight} in flight "
+            f"(at most {status.max_in_flight}); resets {status.resets_at:%Y-%m-%d %H:%M %Z}"
+        )
+
+
+# The user page gains what videos knows about a person (usage, the ledger). accounts may
+# not import videos, so the extension is registered from here, after accounts' own.
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(accounts_admin.UserAdmin):
+    inlines = [AllowanceInline, QuotaEventInline]

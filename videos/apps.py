@@ -6,5 +6,4 @@ class VideosConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (copies media when a job completes)
-        from .gateway import receivers as gateway_receivers  # noqa: F401  (client callbacks)
+        from . import receivers  # noqa: F401  (what follows a job's end)

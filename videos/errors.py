@@ -1,4 +1,8 @@
-"""Errors the video services raise; the API and pages turn them into messages."""
+"""The one family of errors the services raise; each surface translates it once.
+
+The REST API answers `{"detail", "code", ...extra}` with `status`; the pages put `message`
+on the form; the gateway maps the class to AceDataCloud's code (gateway/jobs.py).
+"""
 
 
 class ServiceError(Exception):
@@ -11,6 +15,10 @@ class ServiceError(Exception):
         if code:
             self.code = code
 
+    def extra(self) -> dict:
+        """Fields an API answer carries besides detail and code."""
+        return {}
+
 
 class InvalidRequest(ServiceError):
     code = "invalid"
@@ -19,6 +27,9 @@ class InvalidRequest(ServiceError):
         self.fields = fields
         first = next(iter(fields.items()))
         super().__init__(f"{first[0]}: {first[1][0]}")
+
+    def extra(self):
+        return {"fields": self.fields}
 
 
 class NotFound(ServiceError):
@@ -38,3 +49,25 @@ class Conflict(ServiceError):
 
 class InvalidCallback(ServiceError):
     code = "bad_callback"
+
+
+class QuotaError(ServiceError):
+    """One more job is not allowed now; videos/quota.py is the only place that raises it."""
+
+    status = 429
+    code = "quota_error"
+
+    def __init__(self, message: str, resets_at=None):
+        super().__init__(message)
+        self.resets_at = resets_at
+
+    def extra(self):
+        return {"resets_at": self.resets_at.isoformat()} if self.resets_at else {}
+
+
+class QuotaExceeded(QuotaError):
+    code = "quota_exceeded"
+
+
+class TooManyInFlight(QuotaError):
+    code = "too_many_in_flight"

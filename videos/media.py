@@ -12,13 +12,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.core.files.storage import default_storage
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from .acedata import AceDataError, download
-from .errors import Conflict
 from .models import MediaState, Video
+from .retry import retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +40,8 @@ GRACE = timedelta(seconds=60)
 DUE_BATCH = 50
 
 
-def retry_delay(attempts: int) -> timedelta:
-    seconds = settings.MEDIA_COPY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, 6 * 3600))
-
-
 def _fetch(url, name, types, max_bytes):
     """Download url into storage under name; return (stored name, size, sha256)."""
-    from django.core.files.storage import default_storage
-
     with tempfile.TemporaryFile() as tmp:
         got = download(url, tmp, max_bytes=max_bytes, content_types=types)
         tmp.seek(0)
@@ -82,7 +76,7 @@ def copy(video_id) -> bool:
             )
             saved.append(thumb_name)
     except AceDataError as exc:
-        _remove_files(saved)
+        remove_files(saved)
         _record_failure(video, exc)
         return True
     stored = Video.objects.filter(pk=video.pk, deleted_at__isnull=True).update(
@@ -98,7 +92,7 @@ def copy(video_id) -> bool:
         media_copied_at=timezone.now(),
     )
     if not stored:  # deleted while we copied
-        _remove_files(saved)
+        remove_files(saved)
     logger.info("Copied media of %s (%s bytes)", video.pk, video_size)
     return True
 
@@ -111,21 +105,27 @@ def _record_failure(video: Video, exc: AceDataError):
     Video.objects.filter(pk=video.pk).update(
         media_state=MediaState.FAILED,
         media_error=message,
-        media_next_attempt_at=timezone.now() + retry_delay(attempts) if retry else None,
+        media_next_attempt_at=timezone.now() + _retry_delay(attempts) if retry else None,
     )
 
 
-def _remove_files(names):
-    from django.core.files.storage import default_storage
+def _retry_delay(attempts: int) -> timedelta:
+    return retry_delay(attempts, settings.MEDIA_COPY_RETRY_BASE_SECONDS, 6 * 3600)
 
+
+def remove_files(names):
     for name in names:
         if name:
             default_storage.delete(name)
 
 
-def enqueue_copy(video_id):
-    from .tasks import copy_media
+@task()
+def copy_media(video_id: str) -> bool:
+    """Copy a finished video's files from AceDataCloud into our storage."""
+    return copy(video_id)
 
+
+def enqueue_copy(video_id):
     try:
         copy_media.enqueue(str(video_id))
     except Exception:
@@ -158,42 +158,6 @@ def retry(queryset) -> int:
             media_state=MediaState.PENDING, media_next_attempt_at=timezone.now(), media_attempts=0
         )
     )
-
-
-def delete(video: Video) -> None:
-    """Delete a video and its files; keep a marked row where others still name it as parent.
-
-    Deleting never gives back quota: the ledger keeps the charge.
-    """
-    if video.is_in_flight:
-        raise Conflict("This video is still being made; delete it once it has finished.")
-    files = [video.video_file.name, video.thumbnail_file.name]
-    with transaction.atomic():
-        _delete_row(video)
-    transaction.on_commit(lambda: _remove_files(files))
-
-
-def _delete_row(video: Video):
-    parent_id = video.parent_id
-    if video.children.exists():
-        Video.objects.filter(pk=video.pk).update(
-            deleted_at=timezone.now(),
-            prompt="",
-            start_image_url="",
-            end_image_url="",
-            video_url="",
-            thumbnail_url="",
-            video_file="",
-            thumbnail_file="",
-            media_state=MediaState.NONE,
-            upstream_payload=None,
-        )
-        return
-    video.delete()
-    # A deleted parent kept only for its children goes once its last child has gone.
-    parent = Video.objects.filter(pk=parent_id, deleted_at__isnull=False).first()
-    if parent is not None and not parent.children.exists():
-        _delete_row(parent)
 
 
 def missing_copies():

@@ -1,7 +1,5 @@
 """Serve our copy of a video or thumbnail to its owner (and staff), seekable by Range."""
 
-import re
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -11,10 +9,10 @@ from django.views.decorators.http import require_GET
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from . import wire
 from .models import MediaState, Video
 
 CHUNK = 64 * 1024
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 CONTENT_TYPES |= {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -23,27 +21,6 @@ def download_name(video: Video, extension: str) -> str:
     """A file name a person recognises: the prompt's first words and the day it was made."""
     words = slugify(video.prompt)[:60].strip("-") or f"luma-{video.action}"
     return f"{words}-{video.created_at:%Y-%m-%d}.{extension}"
-
-
-def parse_range(header: str, size: int):
-    """Return (start, end) inclusive for a single satisfiable range, None to send it all.
-
-    Raises ValueError for a range that cannot be satisfied (416).
-    """
-    match = RANGE.match(header.strip()) if header else None
-    if not match or match.groups() == ("", ""):
-        return None  # absent, malformed or multi-range: the whole file is a valid answer
-    first, last = match.groups()
-    if first == "":
-        length = int(last)
-        if length == 0:
-            raise ValueError("empty suffix range")
-        return max(size - length, 0), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or start > end:
-        raise ValueError("range outside the file")
-    return start, end
 
 
 def _remote_url(name: str, disposition: str | None) -> str:
@@ -109,15 +86,15 @@ def serve(request, pk, kind):
         raise Http404("The stored copy is missing.")
     size = default_storage.size(name)
     try:
-        byte_range = parse_range(request.headers.get("Range", ""), size)
-    except ValueError:
+        byte_range = wire.parse_range(request.headers.get("Range"), size)
+    except wire.RangeNotSatisfiable:
         handle.close()
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    start, end = byte_range or (0, size - 1)
+    start, stop = byte_range or (0, size)
     handle.seek(start)
-    length = max(end - start + 1, 0)
+    length = stop - start
     response = StreamingHttpResponse(
         _chunks(handle, length),
         status=206 if byte_range else 200,
@@ -130,7 +107,7 @@ def serve(request, pk, kind):
     if sha:
         response["ETag"] = f'"{sha}"'
     if byte_range:
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
     if disposition:
         response["Content-Disposition"] = disposition
     return response

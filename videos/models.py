@@ -66,6 +66,9 @@ class Video(models.Model):
 
     IN_FLIGHT_STATES = (State.QUEUED, State.PROCESSING)
     TERMINAL_STATES = (State.COMPLETED, State.FAILED)
+    # What a person chose for a job, besides what it extends: read by validation, the
+    # upstream payload, the API's serializers, the gateway's intake and the admin.
+    SETTINGS = ("prompt", "start_image_url", "end_image_url", "aspect_ratio", "loop", "enhancement")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -195,19 +198,19 @@ class Video(models.Model):
     def playback_url(self) -> str:
         """Our copy once it exists, the upstream URL until then (a site path or a URL)."""
         if self.has_copy:
-            return reverse("media-video", kwargs={"pk": self.pk})
+            return reverse("videos:media-video", kwargs={"pk": self.pk})
         return self.video_url
 
     @property
     def poster_url(self) -> str:
         if self.has_copy and self.thumbnail_file:
-            return reverse("media-thumbnail", kwargs={"pk": self.pk})
+            return reverse("videos:media-thumbnail", kwargs={"pk": self.pk})
         return self.thumbnail_url
 
     @property
     def download_url(self) -> str:
         if self.has_copy:
-            return reverse("media-video", kwargs={"pk": self.pk}) + "?download=1"
+            return reverse("videos:media-video", kwargs={"pk": self.pk}) + "?download=1"
         return self.video_url
 
     @property
@@ -217,4 +220,87 @@ class Video(models.Model):
         return {"code": self.error_code or "failed", "message": self.error_message}
 
 
-from .gateway.models import GatewayJob  # noqa: E402, F401  (so Django finds it)
+class QuotaEvent(models.Model):
+    """One line of the quota ledger: a charge when a job is accepted, a release when it fails."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", "Charge"
+        RELEASE = "release", "Release"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quota_events"
+    )
+    # Kept when a video is deleted: deleting never gives back quota already used.
+    video = models.ForeignKey(
+        Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.SmallIntegerField()
+    # The period the charge counts against; a release carries its charge's period.
+    period_start = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The ledger began in the accounts app; it moved here with its table (0004).
+        db_table = "accounts_quotaevent"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Nothing is counted twice: one charge and at most one release per job.
+            models.UniqueConstraint(fields=["video", "kind"], name="quota_event_once_per_video"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="charge", amount=1) | models.Q(kind="release", amount=-1)),
+                name="quota_event_amount_matches_kind",
+            ),
+        ]
+        indexes = [
+            # Usage of the current period: SUM(amount) WHERE user = ? AND period_start = ?
+            models.Index(fields=["user", "period_start"], name="quota_event_user_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount:+d} for {self.user}"
+
+
+class GatewayJob(models.Model):
+    """A Video submitted through /luma/videos, keyed by the video's id (the client's task_id)."""
+
+    class Mode(models.TextChoices):
+        SYNC = "sync", "Synchronous"
+        ASYNC = "async", "Asynchronous (polled)"
+        CALLBACK = "callback", "Callback"
+
+    class Delivery(models.TextChoices):
+        NONE = "", "No callback"
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    video = models.OneToOneField(
+        Video, primary_key=True, on_delete=models.CASCADE, related_name="gateway_job"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    # The client's body as sent, echoed as the task record's `request`.
+    request_body = models.JSONField(default=dict)
+    # Our own trace id for this job; never AceDataCloud's.
+    trace_id = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    callback_url = models.URLField(max_length=2000, blank=True)
+    delivery_state = models.CharField(
+        max_length=10, choices=Delivery.choices, default=Delivery.NONE, blank=True
+    )
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_delivery_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(delivery_state="") | ~models.Q(callback_url=""),
+                name="gateway_job_delivery_needs_url",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Gateway {self.mode} job {self.video_id}"

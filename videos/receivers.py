@@ -1,13 +1,19 @@
-"""Work that follows a job's end, connected in VideosConfig.ready()."""
+"""What follows a job's end, in one place: keep its files, and tell a gateway client.
+
+Connected in VideosConfig.ready(). The lifecycle (services.py) only announces the end, so it
+needs to know nothing of the features that follow it.
+"""
 
 from django.dispatch import receiver
 
 from . import media
+from .gateway import delivery
 from .models import Video
-from .signals import video_finished
+from .signals import job_ended
 
 
-@receiver(video_finished, dispatch_uid="videos.copy_media_on_completion")
-def copy_media_on_completion(sender, video_id, state, **kwargs):
+@receiver(job_ended, dispatch_uid="videos.follow_a_job_that_ended")
+def follow_a_job_that_ended(sender, video_id, state, **kwargs):
     if state == Video.State.COMPLETED:
-        media.enqueue_copy(video_id)
+        media.enqueue_copy(video_id)  # AceDataCloud keeps result files for 30 days only
+    delivery.start(video_id)  # a gateway client that gave a callback_url gets the result

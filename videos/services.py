@@ -15,15 +15,16 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django_tasks import task
 
-from accounts import services as quota
-
+from . import media, quota
 from .acedata import AceDataError, get_client
 from .errors import Conflict, InvalidCallback, NotFound, UpstreamUnavailable
 from .models import MediaState, Video
-from .results import Outcome, parse_result
-from .signals import video_finished
+from .retry import retry_delay
+from .signals import job_ended
 from .validation import JobRequest, build_request
+from .wire import Outcome, parse_result
 
 logger = logging.getLogger(__name__)
 IN_FLIGHT = Video.IN_FLIGHT_STATES
@@ -42,12 +43,7 @@ def create_job(user, req: JobRequest) -> Video:
         video = Video(
             owner=user,
             action=req.action,
-            prompt=req.prompt,
-            start_image_url=req.start_image_url,
-            end_image_url=req.end_image_url,
-            aspect_ratio=req.aspect_ratio,
-            loop=req.loop,
-            enhancement=req.enhancement,
+            **{name: getattr(req, name) for name in Video.SETTINGS},
             source_video_id=req.source_video_id,
             source_video_url=req.source_video_url,
             next_attempt_at=timezone.now(),
@@ -63,8 +59,6 @@ def create_job(user, req: JobRequest) -> Video:
 
 
 def _enqueue_dispatch(video_id):
-    from .tasks import dispatch_video
-
     try:
         dispatch_video.enqueue(str(video_id))
     except Exception:
@@ -73,7 +67,7 @@ def _enqueue_dispatch(video_id):
 
 
 def callback_url(video: Video) -> str:
-    path = reverse("webhook", kwargs={"video_id": video.pk, "secret": video.callback_secret})
+    path = reverse("videos:webhook", kwargs={"video_id": video.pk, "secret": video.callback_secret})
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
@@ -103,10 +97,6 @@ def claim_lease() -> timedelta:
     """How long a submit may take before we presume the process doing it died."""
     call = settings.ACEDATACLOUD_CONNECT_TIMEOUT + settings.ACEDATACLOUD_READ_TIMEOUT
     return timedelta(seconds=2 * call + 30)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(settings.SUBMIT_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 600))
 
 
 def dispatch(video_id) -> bool:
@@ -140,6 +130,12 @@ def dispatch(video_id) -> bool:
     return True
 
 
+@task()
+def dispatch_video(video_id: str) -> bool:
+    """Submit one freshly created job to AceDataCloud."""
+    return dispatch(video_id)
+
+
 def _record_submit_error(video: Video, exc: AceDataError):
     if exc.permanent or video.submit_attempts >= settings.SUBMIT_MAX_ATTEMPTS:
         message = exc.message
@@ -150,7 +146,8 @@ def _record_submit_error(video: Video, exc: AceDataError):
     logger.warning("Job %s: transient upstream error %s, will retry", video.pk, exc.code)
     Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
         claimed_at=None,
-        next_attempt_at=timezone.now() + retry_delay(video.submit_attempts),
+        next_attempt_at=timezone.now()
+        + retry_delay(video.submit_attempts, settings.SUBMIT_RETRY_BASE_SECONDS, 600),
         error_code=exc.code,
         error_message=f"{exc.message}; retrying.",
     )
@@ -178,8 +175,9 @@ def fail(video: Video, code: str, message: str, from_states=IN_FLIGHT, payload=N
 
 
 def _announce(video_id, state):
+    """Tell videos/receivers.py that a job ended, once that is committed."""
     transaction.on_commit(
-        lambda: video_finished.send(sender=Video, video_id=video_id, state=state), robust=True
+        lambda: job_ended.send(sender=Video, video_id=video_id, state=state), robust=True
     )
 
 
@@ -258,3 +256,39 @@ def receive_callback(video_id, secret: str, body) -> bool:
         return apply_result(video, body, task_id)
     except IntegrityError:
         raise Conflict("That task_id belongs to another job.", code="task_mismatch")
+
+
+def delete(video: Video) -> None:
+    """Delete a video and its files; keep a marked row where others still name it as parent.
+
+    Deleting never gives back quota: the ledger keeps the charge.
+    """
+    if video.is_in_flight:
+        raise Conflict("This video is still being made; delete it once it has finished.")
+    files = [video.video_file.name, video.thumbnail_file.name]
+    with transaction.atomic():
+        _delete_row(video)
+    transaction.on_commit(lambda: media.remove_files(files))
+
+
+def _delete_row(video: Video):
+    parent_id = video.parent_id
+    if video.children.exists():
+        Video.objects.filter(pk=video.pk).update(
+            deleted_at=timezone.now(),
+            prompt="",
+            start_image_url="",
+            end_image_url="",
+            video_url="",
+            thumbnail_url="",
+            video_file="",
+            thumbnail_file="",
+            media_state=MediaState.NONE,
+            upstream_payload=None,
+        )
+        return
+    video.delete()
+    # A deleted parent kept only for its children goes once its last child has gone.
+    parent = Video.objects.filter(pk=parent_id, deleted_at__isnull=False).first()
+    if parent is not None and not parent.children.exists():
+        _delete_row(parent)

@@ -1,10 +1,7 @@
-"""Signals other parts of the site listen to (the gateway's callbacks, media copies)."""
+"""The one signal the lifecycle sends: a job has ended (videos/receivers.py acts on it)."""
 
 from django.dispatch import Signal
 
-# Sent once, after commit, when a job reaches completed or failed. Args: video_id, state.
-video_finished = Signal()
-
-# Sent at the end of every worker sweep, so other parts can add periodic work of their
-# own (the gateway requeues stalled callback deliveries). Arg: report (SweepReport).
-swept = Signal()
+# Sent once per job, after the transaction that ended it commits. Args: video_id, state
+# (completed or failed).
+job_ended = Signal()

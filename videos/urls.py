@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import media_views, views
+from .webhooks import AceDataCallbackView
 
 app_name = "videos"
 
@@ -14,4 +15,18 @@ urlpatterns = [
     path("videos/<uuid:pk>/extend/", views.video_extend, name="extend"),
     path("videos/<uuid:pk>/refresh/", views.video_refresh, name="refresh"),
     path("videos/<uuid:pk>/delete/", views.video_delete, name="delete"),
+    # Our stored copies, for their owner (and staff), seekable.
+    path("files/<uuid:pk>/video/", media_views.serve, {"kind": "video"}, name="media-video"),
+    path(
+        "files/<uuid:pk>/thumbnail/",
+        media_views.serve,
+        {"kind": "thumbnail"},
+        name="media-thumbnail",
+    ),
+    # AceDataCloud's result callback; the per-job secret in the path is the credential.
+    path(
+        "webhooks/acedata/<uuid:video_id>/<str:secret>/",
+        AceDataCallbackView.as_view(),
+        name="webhook",
+    ),
 ]

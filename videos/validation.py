@@ -160,4 +160,4 @@ def _own_copy_id(url: str):
         match = resolve(urlsplit(url).path)
     except (Resolver404, ValueError):
         return None
-    return match.kwargs.get("pk") if match.url_name == "media-video" else None
+    return match.kwargs.get("pk") if match.view_name == "videos:media-video" else None

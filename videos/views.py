@@ -11,12 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
-from accounts.services import QuotaError, quota_status
-
-from . import lineage, media, services
-from .errors import Conflict, InvalidRequest, NotFound, UpstreamUnavailable
+from . import lineage, services
+from .errors import Conflict, InvalidRequest, NotFound, ServiceError, UpstreamUnavailable
 from .forms import ExtendForm, ExtendLinkForm, GenerateForm
 from .models import Video
+from .quota import quota_status
 
 PAGE_SIZE = 12
 SEARCH_MAX_WORDS = 10
@@ -69,7 +68,7 @@ def _submit(request, form, data):
             form.add_not_found(exc.message)
         else:
             form.add_error(None, exc.message)
-    except QuotaError as exc:
+    except ServiceError as exc:  # quota, and anything else the service refuses
         form.add_error(None, exc.message)
     return None
 
@@ -157,7 +156,7 @@ def video_refresh(request, pk):
 def video_delete(request, pk):
     video = _own_video(request, pk)
     try:
-        media.delete(video)
+        services.delete(video)
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("videos:detail", pk=video.pk)

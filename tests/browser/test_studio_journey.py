@@ -9,9 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.services import quota_status
 from tests.conftest import make_user
+from tests.factories import make_video
 from videos.models import Video
+from videos.quota import quota_status
 
 pytestmark = [
     pytest.mark.browser,
@@ -154,7 +155,7 @@ def test_a_failing_prompt_shows_its_message_and_leaves_the_quota_unchanged(
 
 
 def test_the_pages_fit_a_phone_and_work_from_the_keyboard(page, shoot, owner):
-    Video.objects.create(owner=owner, prompt="A lighthouse in a storm", state="processing")
+    make_video(owner, prompt="A lighthouse in a storm", state="processing")
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("olivia")

@@ -21,19 +21,72 @@ PRODUCTION = {
 }
 
 
-def manage(*args, **env):
-    # A clean environment: nothing of this test run's own (the browser tests' async
-    # override, a test database URL) may leak into what production would see.
-    unwanted = ("ACEDATA", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG")
+def _clean_environment(env):
+    # Nothing of this test run's own (the browser tests' async override, a test database
+    # URL) may leak into what production would see.
+    unwanted = ("ACEDATA", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG", "SECRET_KEY")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(unwanted)}
+    return {**clean, **env}
+
+
+def manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=_clean_environment(env),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def load_entry_point(module, **env):
+    """Import config.wsgi or config.asgi as a server would, in a process of its own."""
+    code = f"import {module}; print('started', {module}.application is not None)"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_clean_environment(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ["config.wsgi", "config.asgi"])
+def test_a_bare_production_start_refuses_with_a_message_naming_what_is_missing(module):
+    result = load_entry_point(module)
+
+    assert result.returncode != 0 and "started" not in result.stdout
+    assert "starting in production mode" in result.stderr
+    for name in ("SECRET_KEY", "ACEDATACLOUD_API_TOKEN", "PUBLIC_BASE_URL"):
+        assert f"  {name}:" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ["config.wsgi", "config.asgi"])
+def test_a_configured_production_start_loads(module):
+    result = load_entry_point(module, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "started True" in result.stdout
+
+
+@pytest.mark.slow
+def test_an_entry_point_still_honours_debug_when_it_is_set():
+    result = load_entry_point("config.wsgi", DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_manage_py_keeps_the_development_default_with_nothing_set():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+
+    result = manage("shell", "-v", "0", "-c", code)
+
+    assert result.stdout.strip() == "True", result.stderr
 
 
 @pytest.mark.slow
@@ -43,7 +96,8 @@ def test_production_without_the_acedatacloud_token_stops_with_a_clear_message():
     result = manage("check", **env)
 
     assert result.returncode != 0
-    assert "ACEDATACLOUD_API_TOKEN is not set" in result.stderr
+    assert "  ACEDATACLOUD_API_TOKEN: the site's token" in result.stderr
+    assert "SECRET_KEY:" not in result.stderr  # only what is really missing is named
 
 
 @pytest.mark.slow

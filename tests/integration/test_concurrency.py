@@ -10,11 +10,10 @@ import requests
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from accounts.models import QuotaEvent
 from tests.factories import make_video
 from tests.fakes import success_body
 from videos import services
-from videos.models import Video
+from videos.models import QuotaEvent, Video
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +55,7 @@ def test_many_workers_submit_each_job_exactly_once(owner, fake_upstream, setting
     claimed = _race(6, dispatch_all)
 
     assert sum(claimed) == 10
-    assert len(fake_upstream.calls_to("/luma/videos")) == 10
+    assert len(fake_upstream.calls_to("submit")) == 10
     assert Video.objects.filter(state="processing").count() == 10
 
 

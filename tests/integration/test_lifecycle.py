@@ -75,7 +75,7 @@ def test_a_lost_callback_is_recovered_by_the_worker_polling(live, simulator, own
     simulator.wait_for_task(task_id)
     assert _state(video_id) == "processing"
 
-    from videos.reconcile import sweep
+    from videos.sweep import sweep
 
     report = sweep()
 

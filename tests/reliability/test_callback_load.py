@@ -2,7 +2,7 @@
 
 Real HTTP to a live server (each callback its own connection and database connection) and,
 for the race, the worker's real poll against the simulator. A transition is counted by the
-video_finished signal, which fires once per change of state.
+job_ended signal, which is sent once per change of state.
 """
 
 import json
@@ -12,14 +12,13 @@ import pytest
 import requests
 from django.db import connection
 
-from accounts.models import QuotaEvent
-from accounts.services import quota_status
 from tests.conftest import wait_for
 from tests.fakes import failure_body, success_body
 from videos import services
-from videos.models import Video
-from videos.reconcile import poll_late
-from videos.signals import video_finished
+from videos.models import QuotaEvent, Video
+from videos.quota import quota_status
+from videos.signals import job_ended
+from videos.sweep import poll_late
 
 pytestmark = [
     pytest.mark.reliability,
@@ -36,9 +35,9 @@ def transitions():
     def count(sender, video_id, state, **kwargs):
         seen.append((video_id, state))
 
-    video_finished.connect(count, dispatch_uid="reliability-transitions")
+    job_ended.connect(count, dispatch_uid="reliability-transitions")
     yield seen
-    video_finished.disconnect(dispatch_uid="reliability-transitions")
+    job_ended.disconnect(dispatch_uid="reliability-transitions")
 
 
 def _post(base, job, body):

@@ -24,12 +24,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from accounts.models import QuotaEvent
-from accounts.services import quota_status
 from tests.conftest import SIM_TOKEN, wait_for
 from videos import services
-from videos.models import Video
-from videos.reconcile import sweep
+from videos.models import QuotaEvent, Video
+from videos.quota import quota_status
+from videos.sweep import sweep
 
 pytestmark = [
     pytest.mark.reliability,
@@ -93,7 +92,7 @@ def test_a_worker_killed_after_the_upstream_accepted_never_resubmits_the_job(
     simulator.set_fault("videos", "slow-accept", times=1)
     prompt = "A fox" if callback == "arrives" else "A fox [sim:lost-callback]"
     job = services.submit(owner, {"prompt": prompt})  # commits: the dispatch task is queued
-    worker = _spawn(["run_worker", "--interval", "0.1", "--no-scheduler"], simulator, live)
+    worker = _spawn(["run_worker", "--interval", "0.1", "--no-sweep-timer"], simulator, live)
     try:
         wait_for(simulator.list_tasks, timeout=30)  # accepted upstream, answer still held
     finally:
@@ -124,7 +123,7 @@ def test_a_worker_killed_after_the_upstream_accepted_never_resubmits_the_job(
 SUBMIT_AND_PAUSE = """
 import os, time
 from django.contrib.auth import get_user_model
-from accounts import services as quota
+from videos import quota
 from videos import services
 
 def pause(*args, **kwargs):

@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.config.test_settings import PRODUCTION, manage
+from tests.factories import make_video
 from videos.models import Video
 
 pytestmark = [pytest.mark.reliability]
@@ -99,7 +100,7 @@ def test_submissions_are_throttled_across_the_api_and_the_gateway(low_rates, own
     key = Token.objects.create(user=owner).key
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    parent = Video.objects.create(owner=owner, prompt="A fox", state="completed", video_id="v1")
+    parent = make_video(owner, prompt="A fox", charge=False)
 
     made = [
         api.post("/api/v1/videos/", {"prompt": "A fox"}, format="json").status_code,

@@ -13,6 +13,7 @@ import json
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given
@@ -20,9 +21,8 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from accounts.models import QuotaEvent
 from tests.factories import make_video
-from videos.models import Video
+from videos.models import QuotaEvent, Video
 
 pytestmark = [pytest.mark.reliability]
 EXAMPLES = 40
@@ -30,8 +30,9 @@ EXAMPLES = 40
 
 @pytest.fixture
 def schema(db):
-    from config.wsgi import application
-
+    # The site's WSGI handler under the test's own settings (config.wsgi would default the
+    # environment to production for every subprocess started after it).
+    application = get_wsgi_application()
     # As Django's test client does: the WSGI handler would otherwise close the test's
     # database connection (and its transaction) at the end of every request.
     request_started.disconnect(close_old_connections)

@@ -31,11 +31,11 @@ COVERED = {
     "videos:extend": "pk",
     "videos:refresh": "pk",
     "videos:delete": "pk",
-    "media-video": "pk",
-    "media-thumbnail": "pk",
+    "videos:media-video": "pk",
+    "videos:media-thumbnail": "pk",
 }
 EXCLUDED = {
-    "webhook": "the per-job secret in the URL is the credential (tests/videos/test_webhook.py)",
+    "videos:webhook": "the per-job secret in the URL is the credential (test_webhook.py)",
     "password_reset_confirm": "names a user's reset token, not a video",
     "admin:": "staff only: the admin sends every other user to its login page",
 }

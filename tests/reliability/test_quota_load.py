@@ -11,10 +11,9 @@ import requests
 from django.db.models import Sum
 from rest_framework.authtoken.models import Token
 
-from accounts.models import QuotaEvent
-from accounts.services import quota_status
 from videos import services
-from videos.models import Video
+from videos.models import QuotaEvent, Video
+from videos.quota import quota_status
 
 pytestmark = [
     pytest.mark.reliability,

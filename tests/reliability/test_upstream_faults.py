@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils.html import escape
 from rest_framework.authtoken.models import Token
 
-from accounts.services import quota_status
 from tests.conftest import run_worker, wait_for
 from videos.models import Video
-from videos.reconcile import sweep
+from videos.quota import quota_status
+from videos.sweep import sweep
 
 pytestmark = [
     pytest.mark.reliability,

@@ -27,6 +27,17 @@ def test_it_submits_and_reads_back_a_task(client, simulator):
     assert list(batch) == [task_id]
 
 
+def test_a_batch_lookup_asks_for_at_most_fifty_ids_a_call(client, simulator):
+    known = client.submit({"action": "generate", "prompt": "A fox", "async": True})
+    simulator.wait_for_task(known)
+    before = simulator.requests_count("tasks")
+
+    records = client.retrieve_batch([known] + [f"unknown-{n}" for n in range(119)])
+
+    assert list(records) == [known]
+    assert simulator.requests_count("tasks") - before == 3  # 50 + 50 + 20 ids
+
+
 def test_an_unknown_task_reads_as_none(client):
     assert client.retrieve("no-such-task") is None
 

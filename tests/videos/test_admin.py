@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.services import quota_status
 from tests.factories import make_video
-from videos.models import Video
+from videos.models import GatewayJob, Video
+from videos.quota import quota_status
 
 
 @pytest.fixture
@@ -122,3 +122,36 @@ def test_an_admin_can_change_a_users_allowance(admin_client, owner):
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     owner.refresh_from_db()
     assert quota_status(owner).limit == 42
+
+
+def test_gateway_deliveries_are_listed_with_attempts_and_the_last_error(admin_client, owner):
+    video = make_video(owner)
+    callback_url = "https://hooks.example.com/luma/secret-path?token=client-secret"
+    GatewayJob.objects.create(
+        video=video,
+        mode=GatewayJob.Mode.CALLBACK,
+        request_body={"prompt": "A fox", "callback_url": callback_url},
+        callback_url=callback_url,
+        delivery_state=GatewayJob.Delivery.PENDING,
+        delivery_attempts=2,
+        last_delivery_error="HTTP 503",
+    )
+
+    listing = admin_client.get(reverse("admin:videos_gatewayjob_changelist")).content.decode()
+    page = admin_client.get(
+        reverse("admin:videos_gatewayjob_change", args=[video.pk])
+    ).content.decode()
+
+    assert "HTTP 503" in listing and '<td class="field-delivery_attempts">2</td>' in listing
+    assert "hooks.example.com" in page
+    for secret in ("secret-path", "client-secret"):  # the client's own secrets stay hidden
+        assert secret not in listing and secret not in page
+
+
+def test_the_quota_ledger_is_read_only_in_the_admin(admin_client, owner):
+    make_video(owner)
+
+    listing = admin_client.get(reverse("admin:videos_quotaevent_changelist")).content.decode()
+
+    assert "generate accepted" in listing
+    assert admin_client.get(reverse("admin:videos_quotaevent_add")).status_code == 403

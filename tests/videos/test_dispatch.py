@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import QuotaEvent
-from accounts.services import quota_status
 from videos import services
 from videos.acedata import AceDataError
-from videos.models import Video
+from videos.models import QuotaEvent, Video
+from videos.quota import quota_status
+from videos.retry import retry_delay
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_it_submits_asynchronously_with_a_secret_callback_url(job, fake_upstream
 
     assert services.dispatch(job.pk) is True
 
-    [payload] = fake_upstream.calls_to("/luma/videos")
+    [payload] = fake_upstream.calls_to("submit")
     assert payload == {
         "action": "generate",
         "prompt": "A fox",
@@ -53,7 +53,7 @@ def test_an_extension_sends_the_parents_video_id(owner, fake_upstream):
 
     services.dispatch(job.pk)
 
-    [payload] = fake_upstream.calls_to("/luma/videos")
+    [payload] = fake_upstream.calls_to("submit")
     assert payload["action"] == "extend" and payload["video_id"] == parent.video_id
     assert "video_url" not in payload
 
@@ -61,7 +61,7 @@ def test_an_extension_sends_the_parents_video_id(owner, fake_upstream):
 def test_it_submits_a_job_only_once_however_often_asked(job, fake_upstream):
     assert services.dispatch(job.pk) is True
     assert services.dispatch(job.pk) is False
-    assert len(fake_upstream.calls_to("/luma/videos")) == 1
+    assert len(fake_upstream.calls_to("submit")) == 1
 
 
 def test_a_job_claimed_by_another_process_is_left_alone(job, fake_upstream):
@@ -109,12 +109,20 @@ def test_a_transient_fault_leaves_the_job_queued_with_back_off(job, owner, fake_
     assert services.dispatch(job.pk) is False  # not due yet
 
 
-def test_retries_back_off_exponentially(settings):
+def test_retries_back_off_exponentially_up_to_ten_minutes(job, fake_upstream, settings):
     settings.SUBMIT_RETRY_BASE_SECONDS = 10
+    settings.SUBMIT_MAX_ATTEMPTS = 10
+    delays = []
+    for _ in range(5):
+        fake_upstream.submit_script = [AceDataError("AceDataCloud had an internal error")]
+        Video.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
+        before = timezone.now()
+        services.dispatch(job.pk)
+        job.refresh_from_db()
+        delays.append(round((job.next_attempt_at - before).total_seconds()))
 
-    delays = [services.retry_delay(n).total_seconds() for n in (1, 2, 3, 10)]
-
-    assert delays == [10, 20, 40, 600]
+    assert delays == [10, 20, 40, 80, 160]
+    assert retry_delay(10, 10, 600).total_seconds() == 600
 
 
 def test_it_gives_up_after_the_last_attempt_and_says_so(job, owner, fake_upstream, settings):

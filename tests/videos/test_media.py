@@ -10,12 +10,12 @@ import requests
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from accounts.services import quota_status
 from tests.conftest import SIM_TOKEN, run_worker
 from tests.factories import make_video
 from videos import media
 from videos.acedata import AceDataClient
 from videos.models import Video
+from videos.quota import quota_status
 
 pytestmark = pytest.mark.integration
 ASSETS = Path(__file__).resolve().parents[2] / "videos" / "simulator" / "media"

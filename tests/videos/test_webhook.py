@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from accounts.services import quota_status
-from tests.fakes import failure_body, success_body
+from tests.fakes import failure_body, recorded, success_body
 from videos import services
 from videos.models import Video
+from videos.quota import quota_status
 
 
 @pytest.fixture
@@ -41,24 +41,26 @@ def test_a_success_callback_completes_the_job_with_the_result(client, job):
     assert job.upstream_payload == body and job.completed_at
 
 
-def test_the_recorded_seed_callback_body_is_accepted(client, job):
-    # The callback body of the AceDataCloud article, with this job's task id.
-    body = {
-        "success": True,
-        "task_id": job.task_id,
-        "video_id": "4d8013c3-5de0-41aa-966e-0b1a51d1c633",
-        "prompt": "Astronauts shuttle from space to volcano",
-        "video_url": "https://platform.cdn.acedata.cloud/luma/732f8282-7cf8-401c-95f2-42c33aa079a6.mp4",
-        "video_height": 752,
-        "video_width": 1360,
-        "state": "completed",
-        "thumbnail_url": "https://platform.cdn.acedata.cloud/luma/732f8282-7cf8-401c-95f2-42c33aa079a6.jpg",
-        "thumbnail_width": 1360,
-        "thumbnail_height": 752,
-    }
+@pytest.mark.parametrize("name", ["seed_callback", "seed_generate_result", "spec_sync_result"])
+def test_each_recorded_success_body_completes_the_job(client, job, name):
+    # AceDataCloud's own bodies (tests/data/), with this job's task id.
+    body = {**recorded(name), "task_id": job.task_id}
 
-    assert post(client, job, body).status_code == 200
-    assert Video.objects.get(pk=job.pk).video_id == "4d8013c3-5de0-41aa-966e-0b1a51d1c633"
+    assert post(client, job, body).json() == {"status": "applied"}
+    job.refresh_from_db()
+    assert job.state == "completed" and job.video_id == body["video_id"]
+    assert job.video_url == body["video_url"] and job.thumbnail_url == body["thumbnail_url"]
+    assert (job.video_width, job.video_height) == (body["video_width"], body["video_height"])
+
+
+def test_the_recorded_failure_body_fails_the_job_with_its_message(client, job, owner):
+    body = {**recorded("spec_callback_failure"), "task_id": job.task_id}
+
+    assert post(client, job, body).json() == {"status": "applied"}
+    job.refresh_from_db()
+    assert (job.state, job.error_code) == ("failed", "api_error")
+    assert job.error_message == "AceDataCloud had an internal error: fetch failed"
+    assert quota_status(owner).used == 0
 
 
 def test_a_failure_callback_fails_the_job_readably_and_releases_quota(client, job, owner):

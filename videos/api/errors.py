@@ -7,8 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.services import QuotaError
-from videos.errors import InvalidRequest, ServiceError
+from videos.errors import ServiceError
 
 
 def _first_message(detail):
@@ -22,18 +21,9 @@ def _first_message(detail):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, InvalidRequest):
-        return Response(
-            {"detail": exc.message, "code": "invalid", "fields": exc.fields},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, QuotaError):
-        body = {"detail": exc.message, "code": exc.code}
-        if exc.resets_at:
-            body["resets_at"] = exc.resets_at.isoformat()
-        return Response(body, status=exc.status)
     if isinstance(exc, ServiceError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        body = {"detail": exc.message, "code": exc.code, **exc.extra()}
+        return Response(body, status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         # Else Django's HTML "Bad Request" page: an API client deserves the API's shape.
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024

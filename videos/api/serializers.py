@@ -1,13 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api import ErrorSerializer
 from videos.models import AspectRatio, Video
 from videos.validation import PROMPT_MAX
 
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+__all__ = ["ErrorSerializer"]  # one error shape for the whole API, defined with accounts' own
 
 
 class VideoErrorSerializer(serializers.Serializer):
@@ -48,12 +46,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "id",
             "state",
             "action",
-            "prompt",
-            "start_image_url",
-            "end_image_url",
-            "aspect_ratio",
-            "loop",
-            "enhancement",
+            *Video.SETTINGS,
             "source_video_id",
             "source_video_url",
             "parent",

@@ -1,16 +1,15 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import quota_status
-from videos import lineage, media, services
+from videos import lineage, services
 from videos.errors import InvalidRequest
 from videos.models import Video
+from videos.quota import quota_status
+from videos.throttles import SubmitThrottle
 
 from .serializers import (
     ErrorSerializer,
@@ -21,7 +20,6 @@ from .serializers import (
     VideoSerializer,
     absolute,
 )
-from .throttles import SubmitThrottle, TokenThrottle
 
 ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
 
@@ -82,7 +80,7 @@ class VideoViewSet(
         responses={204: None, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def destroy(self, request, pk=None):
-        media.delete(self.get_object())
+        services.delete(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -157,11 +155,3 @@ class QuotaView(APIView):
                 }
             ).data
         )
-
-
-@extend_schema(
-    summary="Exchange a username and password for an API token",
-    responses={200: AuthTokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
-)
-class TokenView(ObtainAuthToken):
-    throttle_classes = [TokenThrottle]

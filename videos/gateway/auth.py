@@ -2,6 +2,8 @@
 
 from rest_framework.authtoken.models import Token
 
+from videos.wire import bearer_token
+
 from .errors import GatewayError
 
 
@@ -12,9 +14,8 @@ def user_for(request):
     AceDataCloud's no_token 400: every client reports a 401 as a token problem.
     The token itself is never logged or echoed.
     """
-    scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
-    key = key.strip()
-    if scheme.lower() != "bearer" or not key or len(key) > 100:
+    key = bearer_token(request.headers.get("Authorization"), max_length=100)
+    if key is None:
         raise GatewayError("invalid_token")
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:

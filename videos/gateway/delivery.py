@@ -19,13 +19,14 @@ import requests
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
-from videos.models import Video
+from videos import retry
+from videos.models import GatewayJob, Video
 from videos.netguard import CALLBACKS
 from videos.netguard import AddressError as CallbackAddressError
 
 from . import shapes
-from .models import GatewayJob
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "luma-studio-gateway/1.0"
@@ -90,11 +91,11 @@ def post(url: str, body: dict) -> Attempt:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    base = settings.CALLBACK_RETRY_BASE_SECONDS
-    return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
+    return retry.retry_delay(attempts, settings.CALLBACK_RETRY_BASE_SECONDS, 3600)
 
 
-def _host(url: str) -> str:
+def callback_host(url: str) -> str:
+    """The host of a callback URL: what logs and the admin may show of it."""
     try:
         return urlsplit(url).hostname or "?"
     except ValueError:
@@ -113,7 +114,7 @@ def deliver(video_id: str, attempt: int) -> str:
         return "skipped"  # another copy of this attempt got there first
 
     result = post(job.callback_url, shapes.callback_body(job.video))
-    host = _host(job.callback_url)
+    host = callback_host(job.callback_url)
     claimed = GatewayJob.objects.filter(
         pk=job.pk, delivery_state=GatewayJob.Delivery.PENDING, delivery_attempts=attempt
     )
@@ -192,10 +193,28 @@ def recover_stalled(now=None, batch: int = 100) -> int:
     return requeued
 
 
-def schedule(video_id, attempt: int, delay: timedelta | None = None) -> None:
-    from .tasks import deliver_callback
+@task()
+def deliver_callback(video_id: str, attempt: int = 1) -> str:
+    """POST one finished job's result to its client's callback_url (one attempt)."""
+    return deliver(video_id, attempt)
 
-    task = deliver_callback
+
+def schedule(video_id, attempt: int, delay: timedelta | None = None) -> None:
+    attempt_task = deliver_callback
     if delay:
-        task = task.using(run_after=timezone.now() + delay)
-    task.enqueue(str(video_id), attempt)
+        attempt_task = attempt_task.using(run_after=timezone.now() + delay)
+    attempt_task.enqueue(str(video_id), attempt)
+
+
+def start(video_id) -> None:
+    """Queue the first delivery of a job that just ended, if its client asked for a callback."""
+    waiting = GatewayJob.objects.filter(
+        pk=video_id, delivery_state=GatewayJob.Delivery.PENDING, delivery_attempts=0
+    )
+    if not waiting.exists():
+        return
+    try:
+        schedule(video_id, 1)
+    except Exception:
+        # recover_stalled (run by every sweep) queues it again later.
+        logger.exception("Could not queue the callback for job %s", video_id)

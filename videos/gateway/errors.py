@@ -1,6 +1,6 @@
 """The gateway's one error type, carrying an AceDataCloud error code and its HTTP status."""
 
-from videos.acedata import DOCUMENTED_ERRORS as ERRORS
+from videos.wire import DOCUMENTED_ERRORS as ERRORS
 
 
 class GatewayError(Exception):

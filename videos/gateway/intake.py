@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from videos.models import Video
 from videos.netguard import CALLBACKS
 from videos.netguard import AddressError as CallbackAddressError
 
@@ -16,17 +17,7 @@ from .errors import GatewayError, bad_request
 
 # The /luma/videos fields that become a job; anything else (model, image_urls, ...) is
 # kept in the task record's `request` but otherwise ignored, as AceDataCloud does.
-JOB_FIELDS = (
-    "action",
-    "prompt",
-    "start_image_url",
-    "end_image_url",
-    "aspect_ratio",
-    "loop",
-    "enhancement",
-    "video_id",
-    "video_url",
-)
+JOB_FIELDS = ("action", *Video.SETTINGS, "video_id", "video_url")
 SYNC, ASYNC, CALLBACK = "sync", "async", "callback"
 
 

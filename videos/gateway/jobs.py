@@ -9,14 +9,12 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import transaction
 
-from accounts.services import QuotaError, QuotaExceeded, TooManyInFlight
 from videos import services
-from videos.errors import InvalidRequest, NotFound
-from videos.models import Video
+from videos.errors import InvalidRequest, NotFound, QuotaExceeded, ServiceError
+from videos.models import GatewayJob, Video
 
 from .errors import GatewayError, bad_request
 from .intake import CALLBACK, VideoCall
-from .models import GatewayJob
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100
@@ -30,6 +28,19 @@ def _field_message(exc: InvalidRequest) -> str:
         name = "video_id" if name == "parent" else name
         parts.append(f"{name}: {' '.join(messages)}")
     return "; ".join(parts)
+
+
+def _gateway_error(exc: ServiceError) -> GatewayError:
+    """The service's refusal in AceDataCloud's codes: what its clients already understand."""
+    if isinstance(exc, InvalidRequest):
+        return bad_request(_field_message(exc))
+    if isinstance(exc, NotFound):
+        return bad_request(f"video_id: {exc.message} Extend one of your own videos.")
+    if isinstance(exc, QuotaExceeded):
+        return GatewayError("used_up", exc.message)
+    if exc.status == 429:  # the in-flight cap, and any other "not now"
+        return GatewayError("too_many_requests", exc.message)
+    return bad_request(exc.message)
 
 
 def submit(user, call: VideoCall) -> Video:
@@ -52,16 +63,8 @@ def submit(user, call: VideoCall) -> Video:
                     else GatewayJob.Delivery.NONE
                 ),
             )
-    except InvalidRequest as exc:
-        raise bad_request(_field_message(exc))
-    except NotFound as exc:
-        raise bad_request(f"video_id: {exc.message} Extend one of your own videos.")
-    except QuotaExceeded as exc:
-        raise GatewayError("used_up", exc.message)
-    except TooManyInFlight as exc:
-        raise GatewayError("too_many_requests", exc.message)
-    except QuotaError as exc:
-        raise GatewayError("too_many_requests", exc.message)
+    except ServiceError as exc:
+        raise _gateway_error(exc)
     logger.info("Gateway accepted %s job %s for user %s", call.mode, video.pk, user.pk)
     return video
 

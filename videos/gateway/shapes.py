@@ -7,8 +7,7 @@ trace id, the site's token and the per-job webhook secret are never read here.
 
 import uuid
 
-from django.http import JsonResponse
-
+from videos import wire
 from videos.models import Video
 
 from .errors import GatewayError
@@ -28,10 +27,6 @@ FAILURE_STATUSES = {
 API_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "luma-studio:/luma/videos"))
 
 
-def new_trace_id() -> str:
-    return str(uuid.uuid4())
-
-
 def trace_id_for(video: Video) -> str:
     job = getattr(video, "gateway_job", None)
     if job is not None:
@@ -44,13 +39,9 @@ def _seconds(moment) -> float | None:
     return round(moment.timestamp(), 3) if moment else None
 
 
-def error_body(code: str, message: str, trace_id: str | None = None) -> dict:
+def error_body(exc: GatewayError) -> dict:
     """The synchronous error body of spec section 5 (no `success` key)."""
-    return {"error": {"code": code, "message": message}, "trace_id": trace_id or new_trace_id()}
-
-
-def error_response(exc: GatewayError) -> JsonResponse:
-    return JsonResponse(error_body(exc.code, exc.message, exc.trace_id), status=exc.status)
+    return wire.error_body(exc.code, exc.message, exc.trace_id)
 
 
 def success_body(video: Video) -> dict:

@@ -12,8 +12,8 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from videos.api.throttles import submit_wait
 from videos.models import Video
+from videos.throttles import submit_wait
 
 from . import jobs, shapes
 from .auth import user_for
@@ -21,6 +21,10 @@ from .errors import GatewayError, bad_request
 from .intake import SYNC, read_json, video_call
 
 logger = logging.getLogger(__name__)
+
+
+def error_response(exc: GatewayError) -> JsonResponse:
+    return JsonResponse(shapes.error_body(exc), status=exc.status)
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -32,11 +36,11 @@ class GatewayView(View):
             user = user_for(request)
             return self.answer(user, read_json(request))
         except GatewayError as exc:
-            return shapes.error_response(exc)
+            return error_response(exc)
         except Exception:
             # Clients parse every answer as JSON: even our own bug gets AceDataCloud's shape.
             logger.exception("Gateway %s failed", request.path)
-            return shapes.error_response(GatewayError("api_error"))
+            return error_response(GatewayError("api_error"))
 
     def answer(self, user, payload: dict) -> JsonResponse:
         raise NotImplementedError

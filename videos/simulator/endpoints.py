@@ -9,26 +9,19 @@ from __future__ import annotations
 import hmac
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from ..wire import DOCUMENTED_ERRORS, bearer_token, error_body
 from .faults import (
     ERROR_FAULTS,
-    ERRORS,
     MALFORMED,
     MALFORMED_BODY,
     SLOW_ACCEPT,
     TASK_FAULTS,
     TIMEOUT,
     UnknownFault,
-    error_body,
     fault_in_prompt,
 )
 from .media import ASPECT_SIZES, DEFAULT_ASPECT_RATIO
-
-if TYPE_CHECKING:
-    from email.message import Message
-
-    from .server import Simulator
 
 DEFAULT_REQUEST_TIMEOUT = 300.0  # seconds; AceDataCloud's documented default for `timeout`
 
@@ -41,17 +34,16 @@ class Reply:
 
 
 def error(code: str, message: str | None = None, trace_id: str | None = None) -> Reply:
-    return Reply(ERRORS[code][0], error_body(code, message, trace_id))
+    return Reply(DOCUMENTED_ERRORS[code][0], error_body(code, message, trace_id))
 
 
-def check_token(sim: Simulator, headers: Message) -> Reply | None:
+def check_token(sim, headers) -> Reply | None:
     """Return the error reply for a missing or wrong bearer token, or None to go on."""
-    value = (headers.get("authorization") or "").strip()
-    if not value:
+    value = headers.get("authorization")
+    if not (value or "").strip():
         return error("no_token")
-    scheme, _, token = value.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token(value)
+    if token is None:
         return error("invalid_token")
     if sim.token is not None and not hmac.compare_digest(token.encode(), sim.token.encode()):
         return error("invalid_token")
@@ -68,7 +60,7 @@ def parse_object(raw: bytes) -> dict | Reply:
     return payload
 
 
-def fault_reply(sim: Simulator, fault: str | None) -> Reply | None:
+def fault_reply(sim, fault: str | None) -> Reply | None:
     """Answer a fault that never reaches a task (errors, hangs, garbage), else None."""
     if fault in ERROR_FAULTS:
         return error(ERROR_FAULTS[fault])
@@ -114,7 +106,7 @@ def request_timeout(payload: dict) -> float:
     return DEFAULT_REQUEST_TIMEOUT
 
 
-def videos(sim: Simulator, headers: Message, raw: bytes) -> Reply:
+def videos(sim, headers, raw: bytes) -> Reply:
     denied = check_token(sim, headers)
     if denied:
         return denied
@@ -152,7 +144,7 @@ def videos(sim: Simulator, headers: Message, raw: bytes) -> Reply:
     return sync_result(sim, task.id, request_timeout(payload))
 
 
-def sync_result(sim: Simulator, task_id: str, timeout: float) -> Reply:
+def sync_result(sim, task_id: str, timeout: float) -> Reply:
     """Hold a sync request until its task ends, as AceDataCloud does (spec 3a)."""
     task = sim.wait_for_done(task_id, timeout)
     if task is None:
@@ -162,7 +154,7 @@ def sync_result(sim: Simulator, task_id: str, timeout: float) -> Reply:
     return Reply(500, {"error": task.response["error"], "trace_id": task.trace_id})
 
 
-def tasks(sim: Simulator, headers: Message, raw: bytes) -> Reply:
+def tasks(sim, headers, raw: bytes) -> Reply:
     denied = check_token(sim, headers)
     if denied:
         return denied
@@ -195,7 +187,7 @@ def tasks(sim: Simulator, headers: Message, raw: bytes) -> Reply:
     return error("bad_request", "action must be one of: retrieve, retrieve_batch")
 
 
-def control(sim: Simulator, method: str, path: str, raw: bytes) -> Reply:
+def control(sim, method: str, path: str, raw: bytes) -> Reply:
     """Serve /_simulator/*: a development tool, deliberately without auth."""
     if method == "GET" and path == "/_simulator/health":
         return Reply(200, {"status": "ok", "delay": sim.delay})

@@ -1,12 +1,9 @@
-"""Upstream error bodies and the faults the simulator can inject on demand."""
+"""The faults the simulator can inject on demand."""
 
 from __future__ import annotations
 
 import re
 import threading
-import uuid
-
-from ..acedata import DOCUMENTED_ERRORS as ERRORS
 
 FAIL = "fail"
 MODERATION = "moderation"
@@ -42,14 +39,6 @@ PROMPT_FAULT = re.compile(r"\[sim:([^\]]*)\]", re.IGNORECASE)
 
 class UnknownFault(ValueError):
     """A fault name the simulator does not know."""
-
-
-def error_body(code: str, message: str | None = None, trace_id: str | None = None) -> dict:
-    """Build the synchronous error body of spec section 5 (no `success` key)."""
-    return {
-        "error": {"code": code, "message": message or ERRORS[code][1]},
-        "trace_id": trace_id or str(uuid.uuid4()),
-    }
 
 
 def fault_in_prompt(prompt: object) -> str | None:

@@ -7,15 +7,12 @@ import logging
 import re
 import time
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..wire import RangeNotSatisfiable, parse_range
 from . import endpoints
 from .endpoints import Reply
-from .media import CONTENT_TYPES, MAX_SIZED_BYTES, RangeNotSatisfiable, parse_range
-
-if TYPE_CHECKING:
-    from .server import Simulator
+from .media import CONTENT_TYPES, MAX_SIZED_BYTES
 
 logger = logging.getLogger("videos.simulator")
 
@@ -34,7 +31,8 @@ class Handler(BaseHTTPRequestHandler):
     timeout = 60  # seconds an idle keep-alive connection may hold a thread
 
     @property
-    def sim(self) -> Simulator:
+    def sim(self):
+        """The Simulator this server belongs to (server.py sets it on the server)."""
         return self.server.simulator  # type: ignore[attr-defined]
 
     def setup(self) -> None:

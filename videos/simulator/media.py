@@ -27,10 +27,6 @@ CHUNK_SIZE = 64 * 1024
 MAX_SIZED_BYTES = 1 << 40
 
 
-class RangeNotSatisfiable(Exception):
-    """The Range header asks for bytes the resource does not have (answer 416)."""
-
-
 @functools.cache
 def asset_bytes(aspect_ratio: str, ext: str) -> bytes:
     """Return the committed file for an aspect ratio ("mp4" or "jpg"), read once."""
@@ -71,34 +67,3 @@ class RepeatedSource:
             take = min(CHUNK_SIZE, stop - pos)
             yield self.pattern[offset : offset + take]
             pos += take
-
-
-def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """Return the half-open byte span a single `bytes=` Range asks for, or None to send it all.
-
-    Multi-range and malformed headers are ignored (a full 200 is a valid answer to them, RFC 9110
-    14.2), which saves us multipart/byteranges that no video player needs.
-    """
-    if not header:
-        return None
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first, dash, last = spec.strip().partition("-")
-    if not dash:
-        return None
-    try:
-        if first == "":
-            suffix = int(last)
-            if suffix <= 0:
-                raise RangeNotSatisfiable
-            return max(0, size - suffix), size
-        start = int(first)
-        end = int(last) if last else None  # inclusive, as HTTP counts
-    except ValueError:
-        return None
-    if start < 0 or (end is not None and end < start):
-        return None
-    if start >= size:
-        raise RangeNotSatisfiable
-    return start, size if end is None else min(end + 1, size)

@@ -1,11 +1,19 @@
-"""Small filters for the studio's templates."""
+"""Small filters and tags for the studio's templates (and the profile's quota meter)."""
 
 from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
 
+from videos.quota import quota_status
+
 register = template.Library()
+
+
+@register.inclusion_tag("includes/quota_meter.html")
+def quota_meter(user):
+    """The user's allowance this period, for pages outside the studio (the profile)."""
+    return {"quota": quota_status(user)}
 
 
 @register.filter

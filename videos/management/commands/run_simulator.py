@@ -18,7 +18,6 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        # Defaults are read in handle() with getattr: settings may not define every name.
         parser.add_argument("--host", help="Bind address (SIMULATOR_HOST, else 127.0.0.1).")
         parser.add_argument("--port", type=int, help="Port (SIMULATOR_PORT, else 8765).")
         parser.add_argument(
@@ -48,22 +47,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self._configure_logging(options["verbosity"])
-        token = options["token"] or getattr(settings, "ACEDATACLOUD_API_TOKEN", None) or None
+        token = options["token"] or settings.ACEDATACLOUD_API_TOKEN or None
         delay = options["delay"]
         if delay is None:
-            delay = getattr(settings, "SIMULATOR_DELAY_SECONDS", 20.0)
+            delay = settings.SIMULATOR_DELAY_SECONDS
         port = options["port"]
         if port is None:
-            port = getattr(settings, "SIMULATOR_PORT", 8765)
+            port = settings.SIMULATOR_PORT
         simulator = Simulator(
-            host=options["host"] or getattr(settings, "SIMULATOR_HOST", "127.0.0.1"),
+            host=options["host"] or settings.SIMULATOR_HOST,
             port=int(port),
             token=token,
             delay=float(delay),
             hang_seconds=options["hang_seconds"],
             unknown_task=options["unknown_task"],
-            public_base_url=options["public_base_url"]
-            or getattr(settings, "SIMULATOR_PUBLIC_BASE_URL", None),
+            public_base_url=(
+                options["public_base_url"] or settings.SIMULATOR_PUBLIC_BASE_URL or None
+            ),
             video_bytes=options["video_bytes"],
         )
         try:

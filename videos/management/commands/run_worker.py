@@ -1,9 +1,9 @@
-"""The background worker: django-tasks-db's db_worker plus the sweep scheduler."""
+"""The background worker: django-tasks-db's db_worker plus the sweep timer."""
 
 from django.conf import settings
 from django_tasks_db.management.commands import db_worker
 
-from videos.scheduler import Scheduler
+from videos.sweep import SweepTimer
 
 
 class Command(db_worker.Command):
@@ -19,14 +19,14 @@ class Command(db_worker.Command):
             help="Seconds between sweeps (default: WORKER_SWEEP_SECONDS)",
         )
         parser.add_argument(
-            "--no-scheduler",
+            "--no-sweep-timer",
             action="store_false",
-            dest="scheduler",
+            dest="sweep_timer",
             help="Only run tasks; another process enqueues the sweeps.",
         )
 
-    def handle(self, *args, sweep_interval, scheduler, **options):
-        thread = Scheduler(sweep_interval) if scheduler else None
+    def handle(self, *args, sweep_interval, sweep_timer, **options):
+        thread = SweepTimer(sweep_interval) if sweep_timer else None
         if thread:
             thread.start()
         try:

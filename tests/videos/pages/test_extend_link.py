@@ -1,0 +1,94 @@
+import pytest
+
+from tests.factories import make_video, use_up_quota
+from videos.models import Video
+
+pytestmark = pytest.mark.django_db
+URL = "/videos/extend/"
+
+
+def test_it_needs_a_login(client):
+    assert client.get(URL).status_code == 302
+
+
+def test_it_shows_the_form(browser):
+    html = browser.get(URL).content.decode()
+
+    for name in ("video_id", "video_url", "prompt", "end_image_url"):
+        assert f'name="{name}"' in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_it_extends_a_video_made_elsewhere_by_its_video_id(browser, owner):
+    response = browser.post(URL, {"video_id": "upstream-123", "prompt": "And then it rains"})
+
+    video = Video.objects.get()
+    assert response.url == f"/videos/{video.pk}/"
+    assert (video.action, video.source_video_id, video.parent) == ("extend", "upstream-123", None)
+    assert video.prompt == "And then it rains"
+
+
+def test_it_extends_a_video_made_elsewhere_by_its_address(browser):
+    browser.post(URL, {"video_url": "https://example.com/clip.mp4"})
+
+    video = Video.objects.get()
+    assert video.source_video_url == "https://example.com/clip.mp4"
+    assert video.source_video_id == ""
+
+
+def test_a_video_id_of_my_own_video_links_it_into_its_family(browser, owner):
+    mine = make_video(owner)
+
+    browser.post(URL, {"video_id": mine.video_id})
+
+    child = Video.objects.exclude(pk=mine.pk).get()
+    assert child.parent == mine and child.root_id == mine.pk and child.depth == 1
+
+
+def test_another_users_video_id_is_not_found_beside_the_field(browser, other):
+    theirs = make_video(other)
+
+    response = browser.post(URL, {"video_id": theirs.video_id})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "video_id": ["You have no video with that video_id."]
+    }
+    assert Video.objects.count() == 1
+
+
+def test_it_asks_for_a_video_when_none_is_given(browser):
+    response = browser.post(URL, {"prompt": "More"})
+
+    assert response.status_code == 200
+    assert "Say which video to extend" in response.context["form"].non_field_errors()[0]
+    assert "More</textarea>" in response.content.decode()
+    assert not Video.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"video_id": "a", "video_url": "https://example.com/v.mp4"}, "video_url"),
+        ({"video_url": "file:///etc/passwd"}, "video_url"),
+        ({"video_id": "x" * 101}, "video_id"),
+        ({"video_id": "abc", "end_image_url": "ftp://x/y.png"}, "end_image_url"),
+        ({"video_id": "abc", "prompt": "p" * 2001}, "prompt"),
+    ],
+)
+def test_it_shows_each_service_error_beside_its_field(browser, data, field):
+    response = browser.post(URL, data)
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Video.objects.exists()
+
+
+def test_it_says_when_the_quota_is_used_up(browser, owner):
+    use_up_quota(owner)
+
+    html = browser.get(URL).content.decode()
+    response = browser.post(URL, {"video_id": "upstream-1"})
+
+    assert 'data-testid="quota-used-up"' in html
+    assert "You have used all 10 videos" in response.context["form"].non_field_errors()[0]

@@ -1,0 +1,165 @@
+"""Quota: what a user may still make, charged and released through one ledger.
+
+Every rule about quota lives here, and `lock_and_check` is the one place it is enforced
+(videos.services.create_job calls it under the allowance's row lock).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Allowance
+
+from .errors import QuotaExceeded, TooManyInFlight
+from .models import QuotaEvent, Video
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    limit: int
+    used: int
+    in_flight: int
+    max_in_flight: int
+    period: str
+    period_start: datetime
+    resets_at: datetime
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    @property
+    def can_submit(self) -> bool:
+        return self.remaining > 0 and self.in_flight < self.max_in_flight
+
+
+def period_bounds(now: datetime | None = None, period: str | None = None):
+    """Return (start, end) of the quota period containing now, in the site's time zone."""
+    period = period or settings.QUOTA_PERIOD
+    local = timezone.localtime(now or timezone.now())
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "day":
+        start = day
+        end = start + timedelta(days=1)
+    elif period == "week":
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
+    else:
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+    # Rebuild from naive wall time so a DST change inside the period is respected.
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(start.replace(tzinfo=None), tz),
+        timezone.make_aware(end.replace(tzinfo=None), tz),
+    )
+
+
+def get_allowance(user) -> Allowance:
+    allowance, _ = Allowance.objects.get_or_create(user=user)
+    return allowance
+
+
+def _usage(user, period_start) -> tuple[int, int]:
+    """This period's usage and the jobs in flight, read together in one statement."""
+    charges = (
+        QuotaEvent.objects.filter(user=OuterRef("pk"), period_start=period_start)
+        .order_by()
+        .values("user")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    running = (
+        Video.objects.filter(owner=OuterRef("pk"), deleted_at__isnull=True)
+        .in_flight()
+        .order_by()
+        .values("owner")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            used=Coalesce(Subquery(charges, output_field=IntegerField()), 0),
+            running=Coalesce(Subquery(running, output_field=IntegerField()), 0),
+        )
+        .values_list("used", "running")
+        .get()
+    )
+
+
+def quota_status(user, now=None, allowance: Allowance | None = None) -> QuotaStatus:
+    allowance = allowance or get_allowance(user)
+    start, end = period_bounds(now)
+    used, in_flight = _usage(user, start)
+    return QuotaStatus(
+        limit=allowance.limit,
+        used=used,
+        in_flight=in_flight,
+        max_in_flight=allowance.in_flight_cap,
+        period=settings.QUOTA_PERIOD,
+        period_start=start,
+        resets_at=end,
+    )
+
+
+def lock_and_check(user, now=None) -> QuotaStatus:
+    """Lock the user's allowance row and raise if one more job is not allowed.
+
+    Call inside transaction.atomic(); the lock is held until it commits, so
+    concurrent submissions by one user are checked one after another.
+    """
+    # One statement locks (or creates) the row, and the status reuses it: two fewer queries
+    # per submission. Usage is read by later statements, so it sees every committed charge.
+    allowance, _ = Allowance.objects.select_for_update().get_or_create(user=user)
+    status = quota_status(user, now, allowance)
+    if status.remaining <= 0:
+        raise QuotaExceeded(
+            f"You have used all {status.limit} videos of this {status.period}. "
+            f"Your allowance resets at {status.resets_at:%Y-%m-%d %H:%M %Z}.",
+            resets_at=status.resets_at,
+        )
+    if status.in_flight >= status.max_in_flight:
+        raise TooManyInFlight(
+            f"You already have {status.in_flight} videos in progress (the most at once is "
+            f"{status.max_in_flight}). Wait for one to finish, then try again."
+        )
+    return status
+
+
+def charge(video: Video, period_start) -> QuotaEvent:
+    return QuotaEvent.objects.create(
+        user_id=video.owner_id,
+        video=video,
+        kind=QuotaEvent.Kind.CHARGE,
+        amount=1,
+        period_start=period_start,
+        reason=f"{video.action} accepted",
+    )
+
+
+def release(video: Video, reason: str) -> bool:
+    """Give back the charge for a failed job, once. Return whether anything was released."""
+    charge_event = QuotaEvent.objects.filter(video=video, kind=QuotaEvent.Kind.CHARGE).first()
+    if charge_event is None:
+        return False
+    try:
+        with transaction.atomic():
+            QuotaEvent.objects.create(
+                user_id=video.owner_id,
+                video=video,
+                kind=QuotaEvent.Kind.RELEASE,
+                amount=-1,
+                period_start=charge_event.period_start,
+                reason=reason[:300],
+            )
+    except IntegrityError:
+        return False  # already released: the unique constraint keeps it to one
+    return True

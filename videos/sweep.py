@@ -1,0 +1,168 @@
+"""The worker's sweep: its one periodic duty, and the timer that enqueues it.
+
+Every WORKER_SWEEP_SECONDS the sweep submits due jobs, polls jobs whose callback is late,
+ends jobs that hang, enqueues media copies that are due and requeues stalled callback
+deliveries. Safe with several workers on several machines: each job is claimed with a
+compare-and-set (or a skip-locked row lock on PostgreSQL) before anyone talks to
+AceDataCloud about it, and every transition is itself a compare-and-set.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from . import media, services
+from .acedata import AceDataError, get_client
+from .gateway import delivery
+from .models import Video
+
+logger = logging.getLogger(__name__)
+DISPATCH_BATCH = 100
+POLL_BATCH = 5000
+
+
+@dataclass
+class SweepReport:
+    dispatched: int = 0
+    polled: int = 0
+    updated: int = 0
+    timed_out: int = 0
+    copies: int = 0
+    deliveries: int = 0
+
+    def as_dict(self):
+        return self.__dict__.copy()
+
+
+def dispatch_due(now=None) -> int:
+    now = now or timezone.now()
+    due = Video.objects.filter(
+        state=Video.State.QUEUED,
+        task_id__isnull=True,
+        claimed_at__isnull=True,
+        next_attempt_at__lte=now,
+    ).order_by("next_attempt_at")
+    return sum(services.dispatch(pk) for pk in due.values_list("pk", flat=True)[:DISPATCH_BATCH])
+
+
+def _claim_late_jobs(now) -> list[Video]:
+    """Pick in-flight jobs whose callback is late and stamp them so no other worker polls them."""
+    late = Video.objects.filter(
+        state=Video.State.PROCESSING,
+        task_id__isnull=False,
+        submitted_at__lte=now - timedelta(seconds=settings.POLL_AFTER_SECONDS),
+    ).filter(
+        Q(last_polled_at__isnull=True)
+        | Q(last_polled_at__lte=now - timedelta(seconds=settings.POLL_INTERVAL_SECONDS))
+    )
+    with transaction.atomic():
+        jobs = list(late.select_for_update(skip_locked=True).order_by("submitted_at")[:POLL_BATCH])
+        Video.objects.filter(pk__in=[job.pk for job in jobs]).update(last_polled_at=now)
+    return jobs
+
+
+def poll_late(now=None) -> tuple[int, int]:
+    """Return (jobs polled, jobs that reached a final state)."""
+    now = now or timezone.now()
+    jobs = _claim_late_jobs(now)
+    if not jobs:
+        return 0, 0
+    try:
+        records = get_client().retrieve_batch([job.task_id for job in jobs])
+    except AceDataError as exc:
+        # The job timeout is the backstop; a poll that failed is simply tried again later.
+        logger.warning("Polling %d late jobs failed: %s", len(jobs), exc.code)
+        return len(jobs), 0
+    updated = 0
+    for job in jobs:
+        response = (records.get(job.task_id) or {}).get("response")
+        if response:
+            updated += services.apply_result(job, response, job.task_id)
+    return len(jobs), updated
+
+
+def time_out_stuck(now=None) -> int:
+    now = now or timezone.now()
+    limit = settings.JOB_TIMEOUT_SECONDS
+    cutoff = now - timedelta(seconds=limit)
+    minutes = max(round(limit / 60), 1)
+    ended = 0
+    for job in Video.objects.in_flight().filter(created_at__lte=cutoff):
+        if job.state == Video.State.PROCESSING:
+            message = f"AceDataCloud did not finish this video within {minutes} minutes."
+        elif job.claimed_at is not None:
+            message = (
+                "Luma Studio lost contact with AceDataCloud while starting this job, and no "
+                f"result arrived within {minutes} minutes."
+            )
+        else:
+            reason = job.error_message.removesuffix("; retrying.") or "it was never picked up"
+            message = f"Could not start this job within {minutes} minutes: {reason}."
+        ended += services.fail(job, "timeout", message + " No quota was used.")
+    return ended
+
+
+def sweep() -> SweepReport:
+    report = SweepReport()
+    report.dispatched = dispatch_due()
+    report.polled, report.updated = poll_late()
+    report.timed_out = time_out_stuck()
+    report.copies = media.enqueue_due()
+    report.deliveries = delivery.recover_stalled()
+    return report
+
+
+@task()
+def sweep_task() -> dict:
+    """The sweep, as a background task (SweepTimer enqueues it)."""
+    return sweep().as_dict()
+
+
+def _sweep_already_waiting() -> bool:
+    """Whether a sweep is queued and not yet picked up (the database backend can tell)."""
+    if not isinstance(sweep_task.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.ready().filter(task_path=sweep_task.module_path).exists()
+
+
+def enqueue_sweep() -> bool:
+    if _sweep_already_waiting():
+        return False
+    sweep_task.enqueue()
+    return True
+
+
+class SweepTimer(threading.Thread):
+    """Enqueue a sweep every `interval` seconds until stopped.
+
+    Several timers (one per worker machine) are fine: a sweep already waiting is not
+    enqueued again, and sweeps themselves are safe to overlap.
+    """
+
+    def __init__(self, interval: float):
+        super().__init__(name="sweep-timer", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            try:
+                close_old_connections()
+                enqueue_sweep()
+            except Exception:
+                logger.exception("Could not enqueue the sweep; trying again next interval")
+            finally:
+                close_old_connections()
+            self.stopped.wait(self.interval)
+
+    def stop(self):
+        self.stopped.set()

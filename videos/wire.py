@@ -1,0 +1,208 @@
+"""AceDataCloud's Luma wire format, in plain Python: no Django, no requests.
+
+The client (acedata.py), the gateway (which answers as AceDataCloud does) and the simulator
+(which stands in for it) all read this one module, so the documented error codes, their
+statuses, the error body, which answers are worth retrying and how a result body reads can
+never drift apart. Also here: the two HTTP details both sides of that wire share, the bearer
+token and a single byte range.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+# code -> (HTTP status, message), as documented by AceDataCloud (spec section 5).
+DOCUMENTED_ERRORS: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "The json payload is not valid to request the API"),
+    "no_token": (400, "No token specified in url query."),
+    "invalid_token": (401, "The specified token is invalid or wrong."),
+    "used_up": (
+        403,
+        "Your balance is not sufficient for current request, please buy more in "
+        "Ace Data Cloud https://platform.acedata.cloud",
+    ),
+    "forbidden": (
+        403,
+        "Sorry! Our Al moderators feel your prompt might be against our community standards.",
+    ),
+    "no_api": (404, "API does not exist, please make sure url is correct."),
+    "too_many_requests": (429, "You have exceeded the rate limit."),
+    "api_error": (500, "Internal server error."),
+    "timeout": (504, "Timeout to generate the image."),
+}
+
+# Readable messages for the documented error codes (and a few of AceDataCloud's own);
+# the upstream's message is appended when it says more.
+FRIENDLY = {
+    "bad_request": "AceDataCloud rejected the request",
+    "forbidden": "AceDataCloud's moderation refused this prompt; try rewording it",
+    "used_up": "The site's AceDataCloud balance is used up; ask the operator to top it up",
+    "disabled": "The site's AceDataCloud credential is disabled; ask the operator",
+    "invalid_token": "The site's AceDataCloud token was refused; ask the operator to check it",
+    "token_expired": "The site's AceDataCloud token has expired; ask the operator to renew it",
+    "token_mismatched": "The site's AceDataCloud token does not fit this API; ask the operator",
+    "no_token": "The site has no AceDataCloud token configured; ask the operator",
+    "too_many_requests": "AceDataCloud is rate limiting us",
+    "api_error": "AceDataCloud had an internal error",
+    "timeout": "AceDataCloud timed out generating the video",
+}
+# Codes whose upstream message would only repeat something about the site's credential.
+QUIET_CODES = frozenset({"invalid_token", "no_token", "token_mismatched"})
+# Answers that say "not now" rather than "never": worth trying again later.
+TRANSIENT_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+DONE_STATES = frozenset({"completed", "complete", "succeeded", "success", "finished"})
+FAILED_STATES = frozenset({"failed", "error", "cancelled", "canceled", "timeout"})
+MAX_URL = 2000
+
+
+def error_body(code: str, message: str | None = None, trace_id: str | None = None) -> dict:
+    """The synchronous error body of spec section 5 (no `success` key)."""
+    return {
+        "error": {"code": code, "message": message or DOCUMENTED_ERRORS[code][1]},
+        "trace_id": trace_id or str(uuid.uuid4()),
+    }
+
+
+@dataclass(frozen=True)
+class UpstreamError:
+    """What an error answer means for us: a code, a readable message, and whether to retry."""
+
+    code: str
+    message: str
+    permanent: bool
+
+
+def read_error(status: int, body) -> UpstreamError:
+    """Read an error answer (any status >= 400) whose body may or may not be AceDataCloud's."""
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    code = str(error.get("code") or ("api_error" if status >= 500 else "upstream_error"))
+    upstream = str(error.get("message") or "").strip()
+    message = FRIENDLY.get(code, f"AceDataCloud answered HTTP {status}")
+    if upstream and code not in QUIET_CODES:
+        message = f"{message}: {upstream}"
+    return UpstreamError(code, message, permanent=status not in TRANSIENT_STATUSES)
+
+
+def read_refusal(body: dict) -> UpstreamError | None:
+    """A 200 answer that still says no (`success: false` with an error), or None."""
+    error = body.get("error")
+    if body.get("success") is not False or not error:
+        return None
+    error = error if isinstance(error, dict) else {}
+    code = str(error.get("code") or "upstream_error")
+    message = FRIENDLY.get(code, "AceDataCloud refused the job")
+    if error.get("message"):
+        message = f"{message}: {error['message']}"
+    return UpstreamError(code, message, permanent=True)
+
+
+def accepted_task_id(body: dict) -> str | None:
+    """The task id in an accept answer (`task_id`, or inside `data` as some versions send it)."""
+    data = body.get("data")
+    task_id = body.get("task_id") or (data.get("task_id") if isinstance(data, dict) else None)
+    return task_id if isinstance(task_id, str) and task_id else None
+
+
+# --- result bodies (callbacks, and a task record's `response`) --------------------------------
+@dataclass
+class Outcome:
+    in_flight: bool = False
+    failed: bool = False
+    code: str = ""
+    message: str = ""
+    fields: dict = field(default_factory=dict)
+
+
+def _url(value) -> str:
+    if not isinstance(value, str) or len(value) > MAX_URL:
+        return ""
+    return value if value.startswith(("http://", "https://")) else ""
+
+
+def _size(value):
+    try:
+        size = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return size if 0 < size < 100_000 else None
+
+
+def _failure(code, message) -> Outcome:
+    code = str(code or "failed")[:50]
+    message = str(message or "").strip()[:1000]
+    friendly = FRIENDLY.get(code, "AceDataCloud could not make this video")
+    text = f"{friendly}: {message}" if message else f"{friendly}."
+    return Outcome(failed=True, code=code, message=text)
+
+
+def parse_result(payload) -> Outcome:
+    """Read a result body defensively: anything odd becomes a readable failure, never a raise."""
+    if not isinstance(payload, dict):
+        return _failure("malformed_response", "its result was not a JSON object")
+    error = payload.get("error")
+    state = str(payload.get("state") or "").lower()
+    if payload.get("success") is False or state in FAILED_STATES or error:
+        error = error if isinstance(error, dict) else {}
+        return _failure(error.get("code"), error.get("message") or state)
+    if payload.get("success") is not True and state not in DONE_STATES:
+        return Outcome(in_flight=True)
+    video_url = _url(payload.get("video_url"))
+    if not video_url:
+        return _failure("malformed_response", "it reported success but sent no video address")
+    return Outcome(
+        fields={
+            "video_id": str(payload.get("video_id") or "")[:100],
+            "video_url": video_url,
+            "thumbnail_url": _url(payload.get("thumbnail_url")),
+            "video_width": _size(payload.get("video_width")),
+            "video_height": _size(payload.get("video_height")),
+            "thumbnail_width": _size(payload.get("thumbnail_width")),
+            "thumbnail_height": _size(payload.get("thumbnail_height")),
+        }
+    )
+
+
+# --- HTTP details both sides share ------------------------------------------------------------
+def bearer_token(header: str | None, max_length: int = 200) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None if there is none."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > max_length:
+        return None
+    return token
+
+
+class RangeNotSatisfiable(Exception):
+    """The Range header asks for bytes the resource does not have (answer 416)."""
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The half-open byte span a single `bytes=` Range asks for, or None to send it all.
+
+    Multi-range and malformed headers are ignored (a full 200 is a valid answer to them, RFC
+    9110 14.2), which saves us multipart/byteranges that no video player needs.
+    """
+    if not header:
+        return None
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if first == "":
+            suffix = int(last)
+            if suffix <= 0:
+                raise RangeNotSatisfiable
+            return max(0, size - suffix), size
+        start = int(first)
+        end = int(last) if last else None  # inclusive, as HTTP counts
+    except ValueError:
+        return None
+    if start < 0 or (end is not None and end < start):
+        return None
+    if start >= size:
+        raise RangeNotSatisfiable
+    return start, size if end is None else min(end + 1, size)

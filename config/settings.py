@@ -121,7 +121,7 @@ USE_TZ = True
 
 # --- Static and media files ---------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -159,6 +159,8 @@ MEDIA_FETCH_ALLOWED_HOSTS = env.list(
 )
 MEDIA_FETCH_CONNECT_TIMEOUT = env.float("MEDIA_FETCH_CONNECT_TIMEOUT", default=5.0)
 MEDIA_FETCH_READ_TIMEOUT = env.float("MEDIA_FETCH_READ_TIMEOUT", default=60.0)
+# The most one download may take in all: a server trickling bytes is cut off after this.
+MEDIA_FETCH_TOTAL_TIMEOUT = env.float("MEDIA_FETCH_TOTAL_TIMEOUT", default=600.0)
 MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=500 * 1024 * 1024)
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=25 * 1024 * 1024)
 MEDIA_COPY_MAX_ATTEMPTS = env.int("MEDIA_COPY_MAX_ATTEMPTS", default=6)
@@ -219,14 +221,33 @@ SUBMIT_RETRY_BASE_SECONDS = env.float("SUBMIT_RETRY_BASE_SECONDS", default=15.0)
 # An in-flight job is polled once its callback is this late, then at this interval.
 POLL_AFTER_SECONDS = env.int("POLL_AFTER_SECONDS", default=120)
 POLL_INTERVAL_SECONDS = env.int("POLL_INTERVAL_SECONDS", default=30)
+# A job whose task id AceDataCloud answers "unknown" this many polls in a row has been
+# forgotten upstream: it fails (quota given back) instead of waiting for the job timeout.
+UPSTREAM_FORGOTTEN_POLLS = env.int("UPSTREAM_FORGOTTEN_POLLS", default=3)
+# A task a worker started this long ago and never finished: its worker died (killed, the
+# machine lost). The sweep marks it failed; whatever it was doing, the sweep finds again.
+TASK_ABANDONED_SECONDS = env.int("TASK_ABANDONED_SECONDS", default=7200)
 WORKER_SWEEP_SECONDS = env.float("WORKER_SWEEP_SECONDS", default=10.0)
 
 # --- The AceDataCloud-compatible gateway (/luma/videos, /luma/tasks) -----
 # A synchronous call is held at most this long (AceDataCloud's own `timeout` default).
 GATEWAY_SYNC_TIMEOUT_SECONDS = env.int("GATEWAY_SYNC_TIMEOUT_SECONDS", default=300)
-# Synchronous calls one server process holds at once; more are answered 429. Keep it
-# below the process's threads so pages and the API always have threads left.
-GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=4)
+# Threads per web process (gunicorn --threads; deploy/gunicorn.conf.py reads the same).
+WEB_THREADS = env.int("WEB_THREADS", default=8)
+# Synchronous calls one server process holds at once (each holds a thread); more are
+# answered 429. Derived from WEB_THREADS so that half the threads always stay free for
+# pages, the API and AceDataCloud's callbacks; a value that would let waiting calls take
+# every thread is refused at start.
+GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=max(WEB_THREADS // 2, 1))
+if not 0 <= GATEWAY_SYNC_MAX_WAITING < WEB_THREADS:
+    raise ImproperlyConfigured(
+        f"GATEWAY_SYNC_MAX_WAITING ({GATEWAY_SYNC_MAX_WAITING}) must be below WEB_THREADS "
+        f"({WEB_THREADS}): synchronous gateway calls would take every thread of a web process "
+        "and the site would stop answering pages. Lower it, or raise WEB_THREADS (and "
+        "gunicorn's --threads) with it."
+    )
+# Synchronous calls one user may have waiting at once, across every web process.
+GATEWAY_SYNC_MAX_WAITING_PER_USER = env.int("GATEWAY_SYNC_MAX_WAITING_PER_USER", default=2)
 GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=65536)
 # Callback hosts exempt from the public-internet-only rule (development and tests).
 CALLBACK_ALLOWED_HOSTS = env.list(
@@ -239,16 +260,20 @@ CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=6)
 CALLBACK_RETRY_BASE_SECONDS = env.float("CALLBACK_RETRY_BASE_SECONDS", default=30.0)
 
 # --- Background tasks (Django's Tasks framework, via the django-tasks backport)
+# Two queues, each with workers of its own: `default` (submissions, the sweep, callback
+# deliveries) and `media` (copies of finished videos), so that a slow download can never
+# delay a submission.
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": ["default", "media"],
     }
 }
 if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
     # At scale: tasks in Redis, run by RQ workers (pip install django-tasks-rq; see README).
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
+    _redis = {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}
+    RQ_QUEUES = dict.fromkeys(TASKS["default"]["QUEUES"], _redis)
 
 # --- REST API -----------------------------------------------------------
 REST_FRAMEWORK = {

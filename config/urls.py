@@ -10,3 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("videos.urls")),
 ]
+
+# An API or gateway client gets JSON, and a database outage is a 503 (videos/error_views.py).
+handler404 = "videos.error_views.not_found"
+handler500 = "videos.error_views.server_error"

@@ -32,7 +32,10 @@ trap cleanup EXIT INT TERM
 
 python manage.py run_simulator --port "$SIM_PORT" >run/simulator.log 2>&1 &
 pids+=($!)
-python manage.py run_worker >run/worker.log 2>&1 &
+# Two workers, one per queue: submissions, the sweep and callbacks never wait for a copy.
+python manage.py run_worker --queue-name default >run/worker.log 2>&1 &
+pids+=($!)
+python manage.py run_worker --queue-name media --no-sweep-timer >run/media-worker.log 2>&1 &
 pids+=($!)
 
 cat <<MSG
@@ -41,7 +44,7 @@ cat <<MSG
   Demo login:                 demo / demo-password-123   (also admin at /admin/)
   REST API docs:              http://127.0.0.1:$PORT/api/docs/
   AceDataCloud simulator:     http://127.0.0.1:$SIM_PORT  (videos take ${SIMULATOR_DELAY_SECONDS}s)
-  Logs:                       run/simulator.log, run/worker.log
+  Logs:                       run/simulator.log, run/worker.log, run/media-worker.log
 
   Press Ctrl-C to stop everything.
 

@@ -1,17 +1,25 @@
 """The one module that speaks HTTP to AceDataCloud's Luma API.
 
-Every failure becomes an AceDataError carrying a readable message, the
-upstream code and whether retrying could help. The token is never logged.
+Every failure becomes an AceDataError carrying a readable message, the upstream code,
+whether retrying could help, and whether the request may have reached AceDataCloud
+anyway. That last one matters for a submission: a read timeout after the request was
+sent is an unknown outcome (AceDataCloud may be making the video), and submitting again
+would bill the operator twice. Only a request that provably never arrived (refused, DNS,
+connect timeout, TLS handshake) or that AceDataCloud explicitly refused (429, 5xx) is
+safe to send again. The token is never logged.
 """
 
+import contextlib
 import hashlib
 import logging
+import socket
 import threading
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from . import netguard, wire
 
@@ -26,6 +34,8 @@ class AceDataError(Exception):
     code: str = "upstream_error"
     status: int | None = None
     permanent: bool = False
+    # The request may have reached AceDataCloud and been acted on: never send it again.
+    outcome_unknown: bool = False
 
     def __str__(self):
         return self.message
@@ -40,6 +50,30 @@ def _error_from_response(response) -> AceDataError:
     return AceDataError(
         error.message, code=error.code, status=response.status_code, permanent=error.permanent
     )
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """Whether the request provably never reached AceDataCloud (so sending it again is safe)."""
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True  # no connection, or no TLS session: nothing was sent
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    cause = exc.args[0] if exc.args else None
+    reason = cause.reason if isinstance(cause, MaxRetryError) else cause
+    # Refused, unresolvable host (NameResolutionError is a NewConnectionError), no route.
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+
+
+def _transport_error(exc: requests.RequestException) -> AceDataError:
+    if _never_sent(exc):
+        return AceDataError("Could not connect to AceDataCloud", code="upstream_unreachable")
+    if isinstance(exc, requests.Timeout):
+        message = "AceDataCloud did not answer in time"
+        code = "upstream_timeout"
+    else:
+        message = f"The connection to AceDataCloud broke off ({type(exc).__name__})"
+        code = "upstream_disconnected"
+    return AceDataError(message, code=code, outcome_unknown=True)
 
 
 class AceDataClient:
@@ -67,24 +101,21 @@ class AceDataClient:
         headers = {"authorization": f"Bearer {self._token}"}
         try:
             response = self.session.post(url, json=payload, headers=headers, timeout=self.timeout)
-        except requests.Timeout:
-            raise AceDataError("AceDataCloud did not answer in time", code="upstream_timeout")
-        except requests.ConnectionError:
-            raise AceDataError("Could not connect to AceDataCloud", code="upstream_unreachable")
         except requests.RequestException as exc:
-            raise AceDataError(f"Talking to AceDataCloud failed ({type(exc).__name__})")
+            raise _transport_error(exc)
         logger.info("AceDataCloud POST %s -> %s", path, response.status_code)
         if response.status_code >= 400:
             raise _error_from_response(response)
         try:
             body = response.json()
         except ValueError:
-            raise AceDataError(
-                "AceDataCloud sent a response Luma Studio could not read", code="malformed_response"
-            )
+            body = None
         if not isinstance(body, dict):
+            # A 200 we cannot read is no refusal: the job may have been accepted.
             raise AceDataError(
-                "AceDataCloud sent a response Luma Studio could not read", code="malformed_response"
+                "AceDataCloud sent a response Luma Studio could not read",
+                code="malformed_response",
+                outcome_unknown=True,
             )
         return body
 
@@ -97,7 +128,9 @@ class AceDataClient:
         task_id = wire.accepted_task_id(body)
         if task_id is None:
             raise AceDataError(
-                "AceDataCloud accepted the job but sent no task id", code="malformed_response"
+                "AceDataCloud accepted the job but sent no task id",
+                code="malformed_response",
+                outcome_unknown=True,
             )
         return task_id
 
@@ -140,14 +173,65 @@ def download(url: str, dest, *, max_bytes: int, content_types: set[str]) -> Down
 
     Only addresses the media guard allows are requested, redirects included (each hop
     is checked again); the size cap and the content type are enforced while streaming,
-    so memory stays flat however large the file.
+    so memory stays flat however large the file. The whole download, headers included,
+    has MEDIA_FETCH_TOTAL_TIMEOUT seconds: a server that trickles a byte now and then
+    (never tripping the read timeout) has its connection cut when the time is up.
     """
+    limit = settings.MEDIA_FETCH_TOTAL_TIMEOUT
+    watchdog = _Watchdog(limit)
+    try:
+        return _download(url, dest, max_bytes, content_types)
+    except (AceDataError, OSError) as exc:
+        if watchdog.expired.is_set():
+            raise AceDataError(
+                f"The download did not finish within {limit:g} seconds", code="media_deadline"
+            )
+        if isinstance(exc, AceDataError):
+            raise
+        raise AceDataError(f"The download broke off ({type(exc).__name__})", code="media_fetch")
+    finally:
+        watchdog.stop()
+
+
+class _Watchdog:
+    """Cuts this thread's download connections once `seconds` have passed."""
+
+    def __init__(self, seconds: float):
+        self.expired = threading.Event()
+        self.sockets = _local.download_sockets = []
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _cut(self):
+        self.expired.set()
+        for sock in list(self.sockets):
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self):
+        self.timer.cancel()
+        _local.download_sockets = None
+
+
+def _track(sock):
+    """Called for every connection the media session opens (see netguard's adapter)."""
+    sockets = getattr(_local, "download_sockets", None)
+    if sockets is not None:
+        sockets.append(sock)
+
+
+def _download(url, dest, max_bytes, content_types) -> Download:
     session = _media_session()
     timeout = (settings.MEDIA_FETCH_CONNECT_TIMEOUT, settings.MEDIA_FETCH_READ_TIMEOUT)
+    # A fresh connection per download, so the watchdog knows which sockets are this one's.
+    headers = {"connection": "close"}
     for _ in range(MAX_REDIRECTS + 1):
         try:
             netguard.MEDIA.check_url(url)
-            response = session.get(url, stream=True, timeout=timeout, allow_redirects=False)
+            response = session.get(
+                url, stream=True, timeout=timeout, allow_redirects=False, headers=headers
+            )
         except netguard.AddressError as exc:
             raise AceDataError(str(exc), code="media_address", permanent=True)
         except OSError as exc:
@@ -182,10 +266,17 @@ def _stream(response, dest, max_bytes, content_types) -> Download:
             if size > max_bytes:
                 raise AceDataError(_too_large(max_bytes), code="media_too_large")
             digest.update(chunk)
-            dest.write(chunk)
+            _write(dest, chunk)
     except requests.RequestException as exc:
         raise AceDataError(f"The download broke off ({type(exc).__name__})", code="media_fetch")
     return Download(size=size, sha256=digest.hexdigest(), content_type=ctype)
+
+
+def _write(dest, chunk):
+    try:
+        dest.write(chunk)
+    except OSError as exc:  # a full or read-only disk: ours, not the file server's fault
+        raise AceDataError(f"Could not write the file: {exc.strerror or exc}", "media_storage")
 
 
 def _too_large(max_bytes) -> str:
@@ -198,7 +289,7 @@ _local = threading.local()
 def _media_session() -> requests.Session:
     session = getattr(_local, "media_session", None)
     if session is None:
-        session = _local.media_session = netguard.MEDIA.session()
+        session = _local.media_session = netguard.MEDIA.session(on_connect=_track)
     return session
 
 

@@ -134,6 +134,9 @@ class VideoAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the thumbnails' sizes (no inline styles: the CSP)
+
     def has_add_permission(self, request):
         return False  # jobs are made through the site or the API, which charge the quota
 
@@ -145,8 +148,7 @@ class VideoAdmin(admin.ModelAdmin):
         if not video.thumbnail_url:
             return "-"
         return format_html(
-            '<img src="{}" alt="Thumbnail" style="height:40px;border-radius:3px">',
-            video.thumbnail_url,
+            '<img src="{}" alt="Thumbnail" class="admin-thumb">', video.thumbnail_url
         )
 
     @admin.display(description="Thumbnail")
@@ -154,7 +156,7 @@ class VideoAdmin(admin.ModelAdmin):
         if not video.thumbnail_url:
             return "-"
         return format_html(
-            '<img src="{}" alt="Thumbnail" style="max-height:180px">', video.thumbnail_url
+            '<img src="{}" alt="Thumbnail" class="admin-thumb-large">', video.thumbnail_url
         )
 
     @admin.display(description="Prompt", ordering="prompt")

@@ -6,6 +6,7 @@ typed) into Django's storage, recording size and SHA-256. A failed copy leaves t
 video playing from the upstream URL and is retried with back-off.
 """
 
+import contextlib
 import logging
 import tempfile
 from datetime import timedelta
@@ -33,20 +34,39 @@ EXTENSIONS = {
     "image/png": "png",
     "image/webp": "webp",
 }
-# How long a copy may run before another worker may presume it died and start again.
-LEASE = timedelta(minutes=30)
+
 # A copy due this long without having started is enqueued again by the sweep.
 GRACE = timedelta(seconds=60)
 DUE_BATCH = 50
 
 
+def lease() -> timedelta:
+    """How long a copy may run before another worker may presume it died and start again."""
+    return timedelta(seconds=2 * settings.MEDIA_FETCH_TOTAL_TIMEOUT + 60)  # two files, a margin
+
+
 def _fetch(url, name, types, max_bytes):
     """Download url into storage under name; return (stored name, size, sha256)."""
-    with tempfile.TemporaryFile() as tmp:
-        got = download(url, tmp, max_bytes=max_bytes, content_types=types)
-        tmp.seek(0)
-        stored = default_storage.save(f"{name}.{EXTENSIONS[got.content_type]}", File(tmp))
-    return stored, got.size, got.sha256
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            got = download(url, tmp, max_bytes=max_bytes, content_types=types)
+            tmp.seek(0)
+            return _store(f"{name}.{EXTENSIONS[got.content_type]}", tmp), got.size, got.sha256
+    except OSError as exc:  # no room even for the temporary copy
+        raise AceDataError(f"Could not write the file: {exc.strerror or exc}", "media_storage")
+
+
+def _store(name: str, content) -> str:
+    """Save to our storage; on failure leave no partial file behind and say why."""
+    name = default_storage.get_available_name(name)
+    try:
+        return default_storage.save(name, File(content))
+    except Exception as exc:  # OSError (full, read-only, permissions) or a remote store's own
+        logger.exception("Could not store %s", name)
+        with contextlib.suppress(Exception):
+            default_storage.delete(name)
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise AceDataError(f"Could not store the file: {reason}", code="media_storage")
 
 
 def copy(video_id) -> bool:
@@ -58,7 +78,7 @@ def copy(video_id) -> bool:
         deleted_at__isnull=True,
         media_state__in=[MediaState.PENDING, MediaState.FAILED],
         media_next_attempt_at__lte=now,
-    ).update(media_next_attempt_at=now + LEASE, media_attempts=F("media_attempts") + 1)
+    ).update(media_next_attempt_at=now + lease(), media_attempts=F("media_attempts") + 1)
     if not claimed:
         return False
     video = Video.objects.get(pk=video_id)
@@ -99,8 +119,13 @@ def copy(video_id) -> bool:
 
 def _record_failure(video: Video, exc: AceDataError):
     attempts = video.media_attempts
-    retry = attempts < settings.MEDIA_COPY_MAX_ATTEMPTS
-    message = exc.message if retry else f"{exc.message}. Gave up after {attempts} attempts."
+    retry = not exc.permanent and attempts < settings.MEDIA_COPY_MAX_ATTEMPTS
+    if exc.permanent:
+        message = f"{exc.message.rstrip('.')}. Not retried: trying again would not help."
+    elif retry:
+        message = exc.message
+    else:
+        message = f"{exc.message}. Gave up after {attempts} attempts."
     logger.warning("Copying media of %s failed: %s", video.pk, exc.code)
     Video.objects.filter(pk=video.pk).update(
         media_state=MediaState.FAILED,
@@ -119,7 +144,9 @@ def remove_files(names):
             default_storage.delete(name)
 
 
-@task()
+# A queue of its own, with its own worker: a slow download can never hold up submissions,
+# polls, time-outs or callback deliveries (the `default` queue).
+@task(queue_name="media")
 def copy_media(video_id: str) -> bool:
     """Copy a finished video's files from AceDataCloud into our storage."""
     return copy(video_id)

@@ -107,6 +107,8 @@ class Video(models.Model):
     # that outlives its lease means the process died mid-call.
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
+    # Polls in a row that AceDataCloud answered "unknown task" for this job's task id.
+    unknown_polls = models.PositiveSmallIntegerField(default=0)
 
     # The result.
     video_id = models.CharField(max_length=100, blank=True)
@@ -293,8 +295,19 @@ class GatewayJob(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_delivery_error = models.CharField(max_length=300, blank=True)
+    # A synchronous call still holding its connection open; set until it answers. The time
+    # is its deadline, so a call whose process died stops counting by itself.
+    waiting_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [
+            # A user's synchronous calls waiting now: WHERE waiting_until > now (few rows).
+            models.Index(
+                fields=["waiting_until"],
+                condition=models.Q(waiting_until__isnull=False),
+                name="gateway_job_waiting",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(delivery_state="") | ~models.Q(callback_url=""),

@@ -76,6 +76,20 @@ def is_public_address(ip: str) -> bool:
     return addr.is_global and not blocked
 
 
+def _is_host_name(host: str) -> bool:
+    """Whether DNS could look the host up at all (an IP address, or labels of 1-63 bytes)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        encoded = host.rstrip(".").encode("idna")
+    except UnicodeError:  # an empty label, or one longer than 63: DNS cannot carry it
+        return False
+    return 0 < len(encoded) <= 253
+
+
 def resolve(host: str, port: int) -> list[str]:
     """Every address the host resolves to; raises OSError when it does not resolve."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -122,14 +136,22 @@ class AddressGuard:
             raise AddressError(f"{self.label} must be an http:// or https:// address.")
         if any(ch.isspace() or ord(ch) < 32 for ch in url):
             raise AddressError(f"{self.label} must not contain spaces or control characters.")
+        if not _is_host_name(parts.hostname):
+            raise AddressError(
+                f"{self.label}'s host is not a valid host name (each part between dots "
+                "must be 1 to 63 characters, 253 in all)."
+            )
         if self.is_allowed_host(parts.hostname):
             return url
         for ip in resolve(parts.hostname, port):
             self.check_address(ip, parts.hostname)
         return url
 
-    def adapter(self) -> HTTPAdapter:
-        """A requests adapter whose sockets are checked after connect (DNS rebinding)."""
+    def adapter(self, on_connect=None) -> HTTPAdapter:
+        """A requests adapter whose sockets are checked after connect (DNS rebinding).
+
+        on_connect(sock), if given, is told of every socket opened (a caller's watchdog).
+        """
         guard = self
 
         class Checked:
@@ -141,6 +163,8 @@ class AddressGuard:
                     except AddressError:
                         sock.close()
                         raise
+                if on_connect is not None:
+                    on_connect(sock)
                 return sock
 
         class Connection(Checked, HTTPConnection):
@@ -162,11 +186,11 @@ class AddressGuard:
 
         return Adapter(max_retries=0)
 
-    def session(self) -> requests.Session:
+    def session(self, on_connect=None) -> requests.Session:
         session = requests.Session()
         # No proxies or .netrc from the environment: the connect-time check must see the peer.
         session.trust_env = False
-        adapter = self.adapter()
+        adapter = self.adapter(on_connect)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session

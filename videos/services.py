@@ -7,7 +7,6 @@ and a terminal state never regresses.
 
 import contextlib
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -93,14 +92,13 @@ def upstream_payload(video: Video) -> dict:
     return payload
 
 
-def claim_lease() -> timedelta:
-    """How long a submit may take before we presume the process doing it died."""
-    call = settings.ACEDATACLOUD_CONNECT_TIMEOUT + settings.ACEDATACLOUD_READ_TIMEOUT
-    return timedelta(seconds=2 * call + 30)
-
-
 def dispatch(video_id) -> bool:
-    """Send a queued job to AceDataCloud, unless another process already has it."""
+    """Send a queued job to AceDataCloud, unless another process already has it.
+
+    The claim (claimed_at) is kept whenever the request may have reached AceDataCloud (a
+    crash mid-call, a read timeout): such a job is never sent again. Its callback still
+    completes it by its secret; otherwise the job timeout fails it and gives the quota back.
+    """
     now = timezone.now()
     claimed = Video.objects.filter(
         pk=video_id,
@@ -137,6 +135,14 @@ def dispatch_video(video_id: str) -> bool:
 
 
 def _record_submit_error(video: Video, exc: AceDataError):
+    if exc.outcome_unknown:
+        logger.warning("Job %s: outcome unknown (%s), not sent again", video.pk, exc.code)
+        Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
+            error_code=exc.code,
+            error_message=f"{exc.message.rstrip('.')}. It may still be making this video, so "
+            "it is not sent again: its result is awaited.",
+        )
+        return
     if exc.permanent or video.submit_attempts >= settings.SUBMIT_MAX_ATTEMPTS:
         message = exc.message
         if not exc.permanent:
@@ -149,7 +155,7 @@ def _record_submit_error(video: Video, exc: AceDataError):
         next_attempt_at=timezone.now()
         + retry_delay(video.submit_attempts, settings.SUBMIT_RETRY_BASE_SECONDS, 600),
         error_code=exc.code,
-        error_message=f"{exc.message}; retrying.",
+        error_message=f"{exc.message.rstrip('.')}; retrying.",
     )
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
-from django.db.models import Q
+from django.db import DatabaseError, close_old_connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -38,6 +38,7 @@ class SweepReport:
     timed_out: int = 0
     copies: int = 0
     deliveries: int = 0
+    abandoned: int = 0
 
     def as_dict(self):
         return self.__dict__.copy()
@@ -82,12 +83,31 @@ def poll_late(now=None) -> tuple[int, int]:
         # The job timeout is the backstop; a poll that failed is simply tried again later.
         logger.warning("Polling %d late jobs failed: %s", len(jobs), exc.code)
         return len(jobs), 0
-    updated = 0
+    updated, known, unknown = 0, [], []
     for job in jobs:
-        response = (records.get(job.task_id) or {}).get("response")
-        if response:
-            updated += services.apply_result(job, response, job.task_id)
-    return len(jobs), updated
+        record = records.get(job.task_id)
+        if record is None:
+            unknown.append(job.pk)
+            continue
+        known.append(job.pk)
+        if record.get("response"):
+            updated += services.apply_result(job, record["response"], job.task_id)
+    Video.objects.filter(pk__in=known, unknown_polls__gt=0).update(unknown_polls=0)
+    return len(jobs), updated + _forget(unknown)
+
+
+def _forget(ids) -> int:
+    """Count an "unknown task" answer; fail jobs AceDataCloud has forgotten. Return how many."""
+    if not ids:
+        return 0
+    Video.objects.filter(pk__in=ids).update(unknown_polls=F("unknown_polls") + 1)
+    limit = settings.UPSTREAM_FORGOTTEN_POLLS
+    message = (
+        f"AceDataCloud no longer knows this job (asked {limit} times), so it will not "
+        "finish. No quota was used."
+    )
+    forgotten = Video.objects.filter(pk__in=ids, unknown_polls__gte=limit)
+    return sum(services.fail(job, "upstream_forgot", message) for job in forgotten)
 
 
 def time_out_stuck(now=None) -> int:
@@ -100,9 +120,11 @@ def time_out_stuck(now=None) -> int:
         if job.state == Video.State.PROCESSING:
             message = f"AceDataCloud did not finish this video within {minutes} minutes."
         elif job.claimed_at is not None:
+            # A crash or a read timeout mid-submit: AceDataCloud may have the job.
             message = (
-                "Luma Studio lost contact with AceDataCloud while starting this job, and no "
-                f"result arrived within {minutes} minutes."
+                "Luma Studio lost contact with AceDataCloud while starting this job. "
+                "AceDataCloud may still have made the video, but no result arrived within "
+                f"{minutes} minutes."
             )
         else:
             reason = job.error_message.removesuffix("; retrying.") or "it was never picked up"
@@ -118,7 +140,35 @@ def sweep() -> SweepReport:
     report.timed_out = time_out_stuck()
     report.copies = media.enqueue_due()
     report.deliveries = delivery.recover_stalled()
+    report.abandoned = end_abandoned_tasks()
     return report
+
+
+def end_abandoned_tasks(now=None) -> int:
+    """Mark failed the tasks whose worker died while running them (left RUNNING forever).
+
+    Whatever such a task was doing is found again by the sweep itself: a claimed job
+    waits for its callback or its timeout, a copy or a delivery is retried.
+    """
+    if not isinstance(sweep_task.get_backend(), DatabaseBackend):
+        return 0  # other backends (RQ) keep and expire their own records
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.TASK_ABANDONED_SECONDS)
+    ended = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="videos.sweep.WorkerLost",
+        traceback="The worker running this task stopped before it finished.",
+    )
+    if ended:
+        logger.warning("Marked %d abandoned task(s) failed: their worker died", ended)
+    return ended
+
+
+class WorkerLost(Exception):
+    """What an abandoned task failed of: its worker was killed or its machine lost."""
 
 
 @task()
@@ -158,6 +208,9 @@ class SweepTimer(threading.Thread):
             try:
                 close_old_connections()
                 enqueue_sweep()
+            except DatabaseError as exc:  # an outage: one line each time, not a traceback
+                first_line = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+                logger.warning("Could not enqueue the sweep (%s); trying again", first_line)
             except Exception:
                 logger.exception("Could not enqueue the sweep; trying again next interval")
             finally:

@@ -75,6 +75,18 @@ def _bool(value, name, errors, default):
     return default
 
 
+SEARCH_MAX_WORDS = 10
+
+
+def search_text(value, name: str = "search") -> str:
+    """The words to search prompts for (at most SEARCH_MAX_WORDS); InvalidRequest if unfit."""
+    errors: dict[str, list[str]] = {}
+    text = _text(value, name, errors, PROMPT_MAX)
+    if errors:
+        raise InvalidRequest(errors)
+    return " ".join(text.split()[:SEARCH_MAX_WORDS])
+
+
 def build_request(user, data: dict) -> JobRequest:
     """Validate a generate or extend request; raise InvalidRequest or NotFound."""
     errors: dict[str, list[str]] = {}
@@ -129,13 +141,9 @@ def _resolve_source(user, req: JobRequest, parent_ref):
         if parent is None:
             raise NotFound("You have no video with that id.")
     elif req.source_video_id:
-        matches = list(
-            Video.objects.filter(video_id=req.source_video_id, deleted_at__isnull=True)[:2]
-        )
-        parent = next((v for v in matches if v.owner_id == user.pk), None)
-        if parent is None and matches:
-            # Another user's video: it is not for this user to see or extend.
-            raise NotFound("You have no video with that video_id.")
+        # Only the user's own videos are looked at: another user's video with this id is
+        # treated exactly like one made elsewhere, so the answer reveals nothing about it.
+        parent = Video.objects.for_user(user).filter(video_id=req.source_video_id).first()
     else:
         mine = Video.objects.for_user(user).filter(state=Video.State.COMPLETED)
         own_copy = _own_copy_id(req.source_video_url)

@@ -16,9 +16,9 @@ from .errors import Conflict, InvalidRequest, NotFound, ServiceError, UpstreamUn
 from .forms import ExtendForm, ExtendLinkForm, GenerateForm
 from .models import Video
 from .quota import quota_status
+from .validation import SEARCH_MAX_WORDS, search_text
 
 PAGE_SIZE = 12
-SEARCH_MAX_WORDS = 10
 
 
 def home(request):
@@ -37,24 +37,26 @@ def video_list(request):
     state = request.GET.get("state", "")
     if state not in Video.State.values:
         state = ""  # an unknown filter shows everything rather than failing
-    search = " ".join(request.GET.get("q", "").split()[:SEARCH_MAX_WORDS])
+    search_error, status = "", 200
+    try:
+        search = search_text(request.GET.get("q"), "q")
+    except InvalidRequest as exc:
+        search, search_error, status = "", exc.fields["q"][0], 400
     # The upstream payload can be large and the grid never shows it.
     videos = Video.objects.for_user(request.user).defer("upstream_payload").order_by("-created_at")
     if state:
         videos = videos.filter(state=state)
     videos = videos.search(search, SEARCH_MAX_WORDS)
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "videos/list.html",
-        {
-            "page": page,
-            "state": state,
-            "search": search,
-            "states": Video.State.choices,
-            "filtered": bool(state or search),
-        },
-    )
+    context = {
+        "page": page,
+        "state": state,
+        "search": search,
+        "search_error": search_error,
+        "states": Video.State.choices,
+        "filtered": bool(state or search),
+    }
+    return render(request, "videos/list.html", context, status=status)
 
 
 def _submit(request, form, data):

@@ -7,6 +7,8 @@ never drift apart. Also here: the two HTTP details both sides of that wire share
 token and a single byte range.
 """
 
+import json
+import math
 import uuid
 from dataclasses import dataclass, field
 
@@ -164,6 +166,26 @@ def parse_result(payload) -> Outcome:
 
 
 # --- HTTP details both sides share ------------------------------------------------------------
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def loads(raw):
+    """Parse a JSON body as the wire allows: finite numbers only.
+
+    Python's json accepts NaN, Infinity and 1e309 (read as infinity); PostgreSQL refuses to
+    store them, so they are refused here, as the ValueError every bad body raises.
+    """
+    return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+
+
 def bearer_token(header: str | None, max_length: int = 200) -> str | None:
     """The token of an `Authorization: Bearer <token>` header, or None if there is none."""
     scheme, _, token = (header or "").strip().partition(" ")

@@ -145,3 +145,20 @@ def test_a_bucket_setting_moves_kept_media_to_s3():
         "https://s3.example.com",
         "private",
     ], result.stderr
+
+
+@pytest.mark.slow
+def test_a_sync_gateway_limit_that_would_take_every_thread_is_refused_at_start():
+    result = manage("check", WEB_THREADS="4", GATEWAY_SYNC_MAX_WAITING="4")
+
+    assert result.returncode != 0
+    assert "GATEWAY_SYNC_MAX_WAITING (4) must be below WEB_THREADS (4)" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_sync_gateway_limit_follows_the_thread_count():
+    code = "from django.conf import settings; print(settings.GATEWAY_SYNC_MAX_WAITING)"
+
+    result = manage("shell", "-v", "0", "-c", code, WEB_THREADS="16")
+
+    assert result.stdout.strip() == "8", result.stderr

@@ -22,9 +22,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from tests.conftest import SIM_TOKEN, wait_for
+from tests.processes import current_database_url
 from videos import services
 from videos.models import QuotaEvent, Video
 from videos.quota import quota_status
@@ -39,18 +39,10 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _spawn(args, simulator, live, **extra):
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": current_database_url(),
         "ACEDATACLOUD_BASE_URL": simulator.base_url,
         "ACEDATACLOUD_API_TOKEN": SIM_TOKEN,
         "ACEDATACLOUD_READ_TIMEOUT": "60",

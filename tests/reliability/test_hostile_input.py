@@ -213,3 +213,64 @@ def test_the_webhook_refuses_hostile_bodies_and_changes_nothing(owner, raw, cont
 
     assert response.status_code == status and response.json()["detail"]
     assert Video.objects.get(pk=job.pk).state == "processing"
+
+
+NON_FINITE = {
+    "Infinity": '{"prompt": "A fox", "loop": Infinity}',
+    "-Infinity": '{"prompt": "A fox", "aspect_ratio": -Infinity}',
+    "NaN": '{"prompt": "A fox", "extra": [NaN]}',
+    "1e309": '{"prompt": "A fox", "model": {"weight": 1e309}}',
+}
+
+
+@pytest.mark.parametrize("raw", NON_FINITE.values(), ids=NON_FINITE.keys())
+def test_non_finite_numbers_anywhere_in_a_body_are_a_clear_400(hostile, owner, raw):
+    # PostgreSQL refuses to store them (SQLite would); Python's json reads them happily.
+    api, gateway = hostile
+
+    assert _refused(api(raw)) and api(raw).json()["code"] == "parse_error"
+    assert "not a JSON number" in _refused(gateway(raw)) or "too large" in _refused(gateway(raw))
+    job = make_video(owner, state=Video.State.PROCESSING)
+    callback = Client().post(
+        f"/webhooks/acedata/{job.pk}/{job.callback_secret}/",
+        raw.replace('"prompt": "A fox"', f'"task_id": "{job.task_id}"'),
+        content_type="application/json",
+    )
+    assert callback.status_code == 400 and callback.json()["detail"]
+    assert Video.objects.get(pk=job.pk).state == "processing"
+    assert Video.objects.count() == 1 and QuotaEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("query", ["search=%00", "search=a%00b", "search=%1b%5b31m"])
+def test_control_characters_in_an_api_search_are_a_clear_400(api, query):
+    response = api.get(f"/api/v1/videos/?{query}")
+
+    assert response.status_code == 400
+    assert (
+        response.json()["code"] == "invalid" and "control characters" in response.json()["detail"]
+    )
+
+
+def test_control_characters_in_the_pages_search_are_said_beside_the_field(owner):
+    page = Client()
+    page.force_login(owner)
+
+    response = page.get("/videos/?q=fox%00")
+
+    assert response.status_code == 400
+    assert 'data-testid="search-error"' in response.content.decode()
+    assert "control characters" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["a" * 64 + ".example.com", "a..example.com", ("abcdefgh." * 32) + "com"],
+    ids=["label over 63", "empty label", "name over 253"],
+)
+def test_a_callback_url_with_an_impossible_host_name_is_a_clear_400(hostile, host):
+    _, gateway = hostile
+
+    message = _refused(gateway(_json({"prompt": "A fox", "callback_url": f"https://{host}/cb"})))
+
+    assert "not a valid host name" in message
+    assert Video.objects.count() == 0

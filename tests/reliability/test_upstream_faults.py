@@ -70,9 +70,12 @@ SUBMIT_FAULTS = [
     ("no-balance", "used_up", "balance is used up"),
     ("429", "too_many_requests", "rate limiting us: You have exceeded the rate limit. Gave up"),
     ("500", "api_error", "internal error: Internal server error. Gave up after 2 attempts."),
-    # The simulator holds the answer 2.5 s against a 1 s read timeout: a read too slow.
-    ("timeout", "upstream_timeout", "did not answer in time. Gave up after 2 attempts"),
-    ("malformed", "malformed_response", "could not read. Gave up after 2 attempts"),
+]
+# The request reached AceDataCloud and no clear answer came back: a read slower than the
+# timeout (the simulator holds it 2.5 s against a 1 s read timeout) or a 200 we cannot read.
+UNKNOWN_OUTCOMES = [
+    ("timeout", "upstream_timeout", "did not answer in time. It may still be making this"),
+    ("malformed", "malformed_response", "could not read. It may still be making this"),
 ]
 
 
@@ -89,6 +92,32 @@ def test_a_fault_at_submit_fails_the_job_readably_and_gives_the_quota_back(
     assert body["error"]["code"] == code
     assert words in body["error"]["message"]
     assert quota_status(owner).used == 0 and quota_status(owner).in_flight == 0
+
+
+@pytest.mark.parametrize("fault, code, words", UNKNOWN_OUTCOMES)
+def test_an_unknown_outcome_at_submit_is_never_sent_again_and_times_out_readably(
+    live, http, owner, simulator, settings, fault, code, words
+):
+    video_id = submit(live, http, f"A fox [sim:{fault}]")
+
+    video = settle(video_id)
+
+    assert (video.state, video.error_code, video.submit_attempts) == ("queued", code, 1)
+    assert words in video.error_message and video.claimed_at is not None
+    page = Client()
+    page.force_login(owner)
+    assert escape(video.error_message) in page.get(f"/videos/{video_id}/").content.decode()
+    assert simulator.requests_count("/luma/videos") == 1  # waiting, not resent
+    assert quota_status(owner).used == 1
+
+    settings.JOB_TIMEOUT_SECONDS = 0
+    sweep()
+
+    body = shown(live, http, owner, video_id)
+    assert body["state"] == "failed" and body["error"]["code"] == "timeout"
+    assert "AceDataCloud may still have made the video" in body["error"]["message"]
+    assert simulator.requests_count("/luma/videos") == 1
+    assert quota_status(owner).used == 0
 
 
 def test_a_refused_connection_at_submit_is_retried_then_fails_readably(live, http, owner, settings):

@@ -1,6 +1,8 @@
 """Our AceDataCloud client against the simulator over real HTTP: answers, errors, secrecy."""
 
 import logging
+import socket
+import threading
 
 import pytest
 
@@ -27,38 +29,32 @@ def test_it_submits_and_reads_back_a_task(client, simulator):
     assert list(batch) == [task_id]
 
 
-def test_a_batch_lookup_asks_for_at_most_fifty_ids_a_call(client, simulator):
-    known = client.submit({"action": "generate", "prompt": "A fox", "async": True})
-    simulator.wait_for_task(known)
-    before = simulator.requests_count("tasks")
-
-    records = client.retrieve_batch([known] + [f"unknown-{n}" for n in range(119)])
-
-    assert list(records) == [known]
-    assert simulator.requests_count("tasks") - before == 3  # 50 + 50 + 20 ids
-
-
 def test_an_unknown_task_reads_as_none(client):
     assert client.retrieve("no-such-task") is None
 
 
 @pytest.mark.parametrize(
-    "fault, code, status, permanent",
+    "fault, code, status, permanent, unknown",
     [
-        ("moderation", "forbidden", 403, True),
-        ("no-balance", "used_up", 403, True),
-        ("429", "too_many_requests", 429, False),
-        ("500", "api_error", 500, False),
-        ("timeout", "upstream_timeout", None, False),
-        ("malformed", "malformed_response", None, False),
+        ("moderation", "forbidden", 403, True, False),
+        ("no-balance", "used_up", 403, True, False),
+        # An explicit "not now": safe to send again.
+        ("429", "too_many_requests", 429, False, False),
+        ("500", "api_error", 500, False, False),
+        # The request arrived and no clear answer came: AceDataCloud may have the job.
+        ("timeout", "upstream_timeout", None, False, True),
+        ("malformed", "malformed_response", None, False, True),
     ],
 )
-def test_each_upstream_fault_becomes_one_typed_error(client, fault, code, status, permanent):
+def test_each_upstream_fault_becomes_one_typed_error(
+    client, fault, code, status, permanent, unknown
+):
     with pytest.raises(AceDataError) as caught:
         client.submit({"action": "generate", "prompt": f"A fox [sim:{fault}]", "async": True})
 
     error = caught.value
     assert (error.code, error.status, error.permanent) == (code, status, permanent)
+    assert error.outcome_unknown is unknown
     assert error.message and "Traceback" not in error.message
 
 
@@ -79,6 +75,28 @@ def test_a_refused_connection_is_transient():
         client.retrieve("x")
 
     assert caught.value.code == "upstream_unreachable" and not caught.value.permanent
+    assert not caught.value.outcome_unknown  # nothing was sent: sending again is safe
+
+
+def test_a_connection_dropped_after_the_request_went_out_is_an_unknown_outcome():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+
+        def read_then_hang_up():
+            connection, _ = server.accept()
+            connection.recv(65536)  # the whole request arrived...
+            connection.close()  # ...and no answer ever comes
+
+        thread = threading.Thread(target=read_then_hang_up, daemon=True)
+        thread.start()
+        client = AceDataClient(base_url=f"http://127.0.0.1:{server.getsockname()[1]}", token="t")
+
+        with pytest.raises(AceDataError) as caught:
+            client.submit({"action": "generate", "prompt": "A fox"})
+        thread.join(timeout=5)
+
+    assert caught.value.code == "upstream_disconnected" and caught.value.outcome_unknown
 
 
 def test_the_token_never_reaches_a_log_line(client, simulator, caplog):

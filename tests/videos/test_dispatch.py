@@ -166,3 +166,21 @@ def test_refresh_reports_an_unreachable_upstream_as_502(job, api, fake_upstream)
         "code": "upstream_unavailable",
     }
     assert Video.objects.get(pk=job.pk).state == "processing"
+
+
+def test_an_unknown_outcome_keeps_the_claim_and_is_never_sent_again(job, owner, fake_upstream):
+    fake_upstream.submit_script = [
+        AceDataError(
+            "AceDataCloud did not answer in time", "upstream_timeout", outcome_unknown=True
+        )
+    ]
+
+    assert services.dispatch(job.pk) is True
+    Video.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
+
+    assert services.dispatch(job.pk) is False
+    job.refresh_from_db()
+    assert (job.state, job.error_code, job.submit_attempts) == ("queued", "upstream_timeout", 1)
+    assert job.claimed_at is not None and "not sent again" in job.error_message
+    assert len(fake_upstream.calls_to("submit")) == 1
+    assert quota_status(owner).used == 1  # reserved until its result or the job timeout

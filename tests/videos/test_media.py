@@ -134,6 +134,8 @@ def test_it_never_fetches_a_private_address_unless_allowed(simulator, owner, set
     video.refresh_from_db()
     assert video.media_state == "failed"
     assert "not a public internet address" in video.media_error
+    assert video.media_error.endswith("Not retried: trying again would not help.")
+    assert video.media_next_attempt_at is None and media.enqueue_due() == 0  # final
     assert simulator.requests_count(f"/luma/{video.task_id}.mp4") == 0
 
 

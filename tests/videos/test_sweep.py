@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_video
 from videos import services, sweep
@@ -151,4 +152,64 @@ def test_a_sweep_reports_what_it_did(owner, fake_upstream):
         "timed_out": 1,
         "copies": 1,
         "deliveries": 0,
+        "abandoned": 0,
     }
+
+
+def test_a_job_the_upstream_has_forgotten_fails_after_a_few_unknown_answers(
+    owner, fake_upstream, settings
+):
+    settings.UPSTREAM_FORGOTTEN_POLLS = 3
+    settings.POLL_INTERVAL_SECONDS = 0
+    job = late_job(owner, fake_upstream)
+    del fake_upstream.tasks[job.task_id]  # AceDataCloud answers: no such task
+
+    assert sweep.poll_late() == (1, 0)
+    assert sweep.poll_late() == (1, 0)
+    assert Video.objects.get(pk=job.pk).unknown_polls == 2
+    assert sweep.poll_late() == (1, 1)
+
+    job.refresh_from_db()
+    assert (job.state, job.error_code) == ("failed", "upstream_forgot")
+    assert job.error_message.startswith("AceDataCloud no longer knows this job (asked 3 times)")
+    assert quota_status(owner).used == 0
+
+
+def test_an_answer_that_knows_the_job_resets_the_unknown_count(owner, fake_upstream, settings):
+    settings.POLL_INTERVAL_SECONDS = 0
+    job = late_job(owner, fake_upstream)
+    record = fake_upstream.tasks.pop(job.task_id)
+    sweep.poll_late()
+    sweep.poll_late()
+    fake_upstream.tasks[job.task_id] = record  # it was a hiccup: the task is there again
+
+    sweep.poll_late()
+
+    job.refresh_from_db()
+    assert job.unknown_polls == 0 and job.state == "processing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_left_running_by_a_dead_worker_are_marked_failed(settings):
+    settings.TASK_ABANDONED_SECONDS = 3600
+    now = timezone.now()
+    rows = {}
+    for name, started in (("dead", now - timedelta(hours=2)), ("busy", now - timedelta(minutes=5))):
+        rows[name] = DBTaskResult.objects.create(
+            task_path="videos.sweep.sweep_task",
+            args_kwargs={"args": [], "kwargs": {}},
+            queue_name="default",
+            backend_name="default",
+            run_after=now,
+            status="RUNNING",
+            started_at=started,
+            worker_ids=[f"worker-{name}"],
+        )
+
+    assert sweep.end_abandoned_tasks() == 1
+
+    dead, busy = (DBTaskResult.objects.get(pk=rows[n].pk) for n in ("dead", "busy"))
+    assert (dead.status, dead.exception_class_path) == ("FAILED", "videos.sweep.WorkerLost")
+    assert dead.finished_at is not None
+    assert busy.status == "RUNNING"
+    assert sweep.end_abandoned_tasks() == 0

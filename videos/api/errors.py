@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from videos import error_views
 from videos.errors import ServiceError
 
 
@@ -21,6 +22,8 @@ def _first_message(detail):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, error_views.UNREACHABLE):  # the database is away: 503, try again
+        return error_views.unavailable_json(context["request"].path)
     if isinstance(exc, ServiceError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra()}
         return Response(body, status=exc.status)

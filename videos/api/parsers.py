@@ -1,12 +1,22 @@
-"""DRF's JSON parser, refusing JSON nested too deeply with a 400 instead of a 500."""
+"""DRF's JSON parser, with the wire's rules: finite numbers only, and no nesting so deep that
+it would raise a RecursionError. Each bad body is a 400, never a 500."""
 
+import codecs
+
+from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+
+from videos import wire
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return super().parse(stream, media_type, parser_context)
+            return wire.loads(codecs.getreader(encoding)(stream).read())
         except RecursionError:  # json.loads on thousands of nested [ or {
             raise ParseError("JSON parse error - the body is nested too deeply.")
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}")

@@ -10,6 +10,7 @@ from videos.errors import InvalidRequest
 from videos.models import Video
 from videos.quota import quota_status
 from videos.throttles import SubmitThrottle
+from videos.validation import search_text
 
 from .serializers import (
     ErrorSerializer,
@@ -64,7 +65,7 @@ class VideoViewSet(
                 raise InvalidRequest({name: [f"Choose one of {', '.join(choices)}."]})
             if value:
                 videos = videos.filter(**{name: value})
-        return videos.search(params.get("search", "")).order_by("-created_at")
+        return videos.search(search_text(params.get("search"))).order_by("-created_at")
 
     def get_throttles(self):
         if self.action in ("create", "extend"):

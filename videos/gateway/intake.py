@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from videos import wire
 from videos.models import Video
 from videos.netguard import CALLBACKS
 from videos.netguard import AddressError as CallbackAddressError
@@ -43,9 +44,11 @@ def read_json(request) -> dict:
     if len(raw) > limit:
         raise _too_large(limit)
     try:
-        payload = json.loads(raw)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise bad_request()
+        payload = wire.loads(raw)
+    except (RecursionError, json.JSONDecodeError, UnicodeDecodeError):
+        raise bad_request()  # AceDataCloud's own answer to a body that is not JSON
+    except ValueError as exc:  # JSON, but with a number nothing can store (wire.loads)
+        raise bad_request(f"The json payload is not valid to request the API: {exc}.")
     if not isinstance(payload, dict):
         raise bad_request()
     _check_storable(payload)

@@ -5,19 +5,22 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from videos import services
 from videos.errors import InvalidRequest, NotFound, QuotaExceeded, ServiceError
 from videos.models import GatewayJob, Video
 
 from .errors import GatewayError, bad_request
-from .intake import CALLBACK, VideoCall
+from .intake import CALLBACK, SYNC, VideoCall
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100
+WAIT_MARGIN_SECONDS = 30  # past its timeout, a waiting call no longer counts, answered or not
 
 
 def _field_message(exc: InvalidRequest) -> str:
@@ -46,12 +49,19 @@ def _gateway_error(exc: ServiceError) -> GatewayError:
 def submit(user, call: VideoCall) -> Video:
     """Create the job and its gateway row in one transaction, or raise a GatewayError.
 
-    One transaction, so the worker can never finish a job (and fire video_finished)
-    before the row saying where to deliver its callback exists.
+    One transaction, so the worker can never finish a job (and announce its end) before
+    the row saying where to deliver its callback exists. It also holds the user's quota
+    lock (taken by the service), which makes the count of their waiting synchronous calls
+    exact across processes: a refused call rolls back, job and charge alike.
     """
+    now = timezone.now()
     try:
         with transaction.atomic():
             video = services.submit(user, call.data)
+            waiting_until = None
+            if call.mode == SYNC:
+                _check_waiting_calls(user, now)
+                waiting_until = now + timedelta(seconds=call.timeout + WAIT_MARGIN_SECONDS)
             GatewayJob.objects.create(
                 video=video,
                 mode=call.mode,
@@ -62,11 +72,29 @@ def submit(user, call: VideoCall) -> Video:
                     if call.mode == CALLBACK
                     else GatewayJob.Delivery.NONE
                 ),
+                waiting_until=waiting_until,
             )
     except ServiceError as exc:
         raise _gateway_error(exc)
     logger.info("Gateway accepted %s job %s for user %s", call.mode, video.pk, user.pk)
     return video
+
+
+def _check_waiting_calls(user, now):
+    waiting = GatewayJob.objects.filter(video__owner=user, waiting_until__gt=now).count()
+    cap = settings.GATEWAY_SYNC_MAX_WAITING_PER_USER
+    if waiting >= cap:
+        raise GatewayError(
+            "too_many_requests",
+            f"You already have {waiting} synchronous requests waiting (the most at once is "
+            f'{cap}). Send "async": true (or a callback_url) and poll /luma/tasks, or retry '
+            "when one has answered.",
+        )
+
+
+def stop_waiting(video_id) -> None:
+    """The synchronous call for this job has answered (or given up)."""
+    GatewayJob.objects.filter(pk=video_id).update(waiting_until=None)
 
 
 # --- synchronous calls ----------------------------------------------------------------------

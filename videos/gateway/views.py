@@ -12,6 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from videos import error_views
 from videos.models import Video
 from videos.throttles import submit_wait
 
@@ -37,6 +38,8 @@ class GatewayView(View):
             return self.answer(user, read_json(request))
         except GatewayError as exc:
             return error_response(exc)
+        except error_views.UNREACHABLE:
+            return error_views.unavailable_json(request.path)
         except Exception:
             # Clients parse every answer as JSON: even our own bug gets AceDataCloud's shape.
             logger.exception("Gateway %s failed", request.path)
@@ -63,7 +66,10 @@ class VideosView(GatewayView):
         # Take a seat before submitting, so a full server charges no quota.
         with jobs.waiting_room.seat():
             video = jobs.submit(user, call)
-            done = jobs.wait_until_done(video.pk, call.timeout)
+            try:
+                done = jobs.wait_until_done(video.pk, call.timeout)
+            finally:
+                jobs.stop_waiting(video.pk)
         if done is None:
             raise jobs.timeout_error(video, call.timeout)
         if done.state == Video.State.COMPLETED:

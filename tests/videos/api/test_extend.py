@@ -67,18 +67,27 @@ def test_a_video_made_elsewhere_is_extended_without_a_parent(api):
     assert body["source_video_id"] == "0105c090-03a5-425a-8026-523341cd575b"
 
 
-def test_another_users_video_cannot_be_extended_by_id_or_video_id(other_api, owner):
+def test_another_users_video_cannot_be_extended_by_our_id(other_api, owner):
     video = make_video(owner)
 
     by_id = other_api.post(f"{URL}{video.pk}/extend/", {}, format="json")
     by_parent = other_api.post(URL, {"action": "extend", "parent": str(video.pk)}, format="json")
-    by_video_id = other_api.post(
-        URL, {"action": "extend", "video_id": video.video_id}, format="json"
-    )
 
-    assert by_id.status_code == by_parent.status_code == by_video_id.status_code == 404
-    assert by_video_id.json()["code"] == "not_found"
+    assert by_id.status_code == by_parent.status_code == 404
+    assert by_parent.json()["code"] == "not_found"
     assert Video.objects.count() == 1
+
+
+def test_another_users_upstream_video_id_reads_like_an_unknown_one(other_api, owner):
+    video = make_video(owner)
+
+    theirs = other_api.post(URL, {"action": "extend", "video_id": video.video_id}, format="json")
+    unknown = other_api.post(URL, {"action": "extend", "video_id": "nobodys"}, format="json")
+
+    assert theirs.status_code == unknown.status_code == 202
+    assert set(theirs.json()) == set(unknown.json())
+    assert theirs.json()["parent"] is None and theirs.json()["depth"] == 0
+    assert not video.children.exists()
 
 
 def test_another_users_video_url_is_extended_without_linking_a_parent(other_api, owner):

@@ -99,6 +99,28 @@ def test_a_full_waiting_room_refuses_another_sync_call_but_finishes_the_first(
     assert Video.objects.count() == 1 and quota_status(owner).used == 1
 
 
+def test_one_user_may_only_have_so_many_sync_calls_waiting_across_the_site(
+    luma, background_worker, simulator, settings, owner
+):
+    settings.GATEWAY_SYNC_MAX_WAITING = 3  # room in this process...
+    settings.GATEWAY_SYNC_MAX_WAITING_PER_USER = 1  # ...but not for this user
+    simulator.delay = 1.5
+    first = {}
+    thread = threading.Thread(target=lambda: first.update(r=luma("videos", {"prompt": "One"})))
+    thread.start()
+    wait_for(lambda: GatewayJob.objects.filter(waiting_until__isnull=False).exists())
+
+    second = luma("videos", {"prompt": "Two"})
+
+    assert second.status_code == 429
+    assert "You already have 1 synchronous requests waiting" in second.json()["error"]["message"]
+    assert Video.objects.count() == 1 and quota_status(owner).used == 1  # nothing charged
+    thread.join(timeout=20)
+    assert first["r"].status_code == 200, first["r"].text
+    assert not GatewayJob.objects.filter(waiting_until__isnull=False).exists()
+    assert luma("videos", {"prompt": "Three"}).status_code == 200  # its seat is free again
+
+
 def test_no_gateway_answer_callback_or_log_line_shows_the_sites_secrets(
     luma, background_worker, receiver, settings, caplog, owner
 ):

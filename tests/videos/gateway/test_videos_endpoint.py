@@ -175,17 +175,18 @@ def test_video_id_wins_over_video_url_as_acedatacloud_documents(gateway, owner):
     assert Video.objects.get(pk=response.json()["task_id"]).parent == parent
 
 
-def test_extending_another_users_video_id_is_refused_and_charges_nothing(gateway, owner, other):
-    finished_video(other, video_id="theirs")
+def test_another_users_video_id_is_extended_like_one_made_elsewhere(gateway, owner, other):
+    theirs = finished_video(other, video_id="theirs")
 
-    message = assert_error(
-        gateway.videos({"action": "extend", "video_id": "theirs", "async": True}),
-        400,
-        "bad_request",
-    )
+    their_id = gateway.videos({"action": "extend", "video_id": "theirs", "async": True})
+    unknown = gateway.videos({"action": "extend", "video_id": "nobodys", "async": True})
 
-    assert message.startswith("video_id:")
-    assert Video.objects.for_user(owner).count() == 0
+    # The same answer as for an id nobody here has: nothing says that the other video exists.
+    assert (their_id.status_code, set(their_id.json())) == (unknown.status_code, {"task_id"})
+    mine = Video.objects.get(pk=their_id.json()["task_id"])
+    assert mine.owner == owner and mine.parent is None and mine.root_id == mine.pk
+    assert mine.source_video_id == "theirs"
+    assert not theirs.children.exists()  # their family tree is untouched
 
 
 def test_extend_without_a_source_says_which_fields_to_send(gateway):

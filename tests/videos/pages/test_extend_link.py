@@ -45,16 +45,15 @@ def test_a_video_id_of_my_own_video_links_it_into_its_family(browser, owner):
     assert child.parent == mine and child.root_id == mine.pk and child.depth == 1
 
 
-def test_another_users_video_id_is_not_found_beside_the_field(browser, other):
+def test_another_users_video_id_is_extended_like_one_made_elsewhere(browser, owner, other):
     theirs = make_video(other)
 
     response = browser.post(URL, {"video_id": theirs.video_id})
 
-    assert response.status_code == 200
-    assert response.context["form"].errors == {
-        "video_id": ["You have no video with that video_id."]
-    }
-    assert Video.objects.count() == 1
+    child = Video.objects.get(owner=owner)
+    assert response.status_code == 302 and response.url == f"/videos/{child.pk}/"
+    assert child.parent is None and child.source_video_id == theirs.video_id
+    assert not theirs.children.exists()
 
 
 def test_it_asks_for_a_video_when_none_is_given(browser):

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import requests
 from django.conf import settings
 
-from . import netguard, wire
+from . import metrics, netguard, wire
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class AceDataClient:
     def __repr__(self):
         return f"<AceDataClient {self.base_url}>"
 
+    @metrics.timed_upstream
     def _post(self, path: str, payload: dict) -> dict:
         url = f"{self.base_url}{path}"
         headers = {"authorization": f"Bearer {self._token}"}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django_tasks_db.management.commands import db_worker
 
+from videos import heartbeat
 from videos.sweep import SweepTimer
 
 
@@ -29,8 +30,10 @@ class Command(db_worker.Command):
         thread = SweepTimer(sweep_interval) if sweep_timer else None
         if thread:
             thread.start()
+        beat = heartbeat.start(options["worker_id"], options["queue_name"].split(","))
         try:
             super().handle(*args, **options)
         finally:
+            beat.stop()
             if thread:
                 thread.stop()

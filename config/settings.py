@@ -323,6 +323,7 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+LOGGING_CONFIG = "videos.log_filters.configure"  # dictConfig, plus Python's warnings
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

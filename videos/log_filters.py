@@ -13,6 +13,7 @@ message, and any extra fields; a Django request becomes its method and (redacted
 
 import json
 import logging
+import logging.config
 import re
 from datetime import UTC, datetime
 
@@ -21,6 +22,16 @@ from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
 CALLBACK_SECRET = re.compile(r"(/webhooks/acedata/[0-9a-fA-F-]{36}/)[^/\s\"'?]+")
 REDACTED = r"\1[secret]"
+
+
+def configure(config: dict) -> None:
+    """Django's LOGGING_CONFIG: apply LOGGING, and send Python's warnings through it too.
+
+    Otherwise a warning is written to stderr as two bare lines, breaking one JSON object per
+    line (and skipping the redaction).
+    """
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
 
 
 def redact(text: str) -> str:

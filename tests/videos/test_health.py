@@ -153,3 +153,38 @@ def test_readyz_web_ignores_the_workers_for_a_load_balancer():
 def test_health_endpoints_need_no_login_and_refuse_writes():
     assert Client().post("/readyz").status_code == 405
     assert Client().post("/healthz").status_code == 405
+
+
+# --- the RQ backend: depth and workers from RQ itself, in Redis (database 10 of the suite's Redis)
+@pytest.fixture
+def rq_queues(settings):
+    pytest.importorskip("django_rq", reason="django-rq is installed only with the RQ backend")
+    from redis import Redis
+
+    settings.RQ_QUEUES = {
+        name: {"URL": "redis://127.0.0.1:6379/10"} for name in ("default", "media")
+    }
+    settings.TASKS = {"default": {**settings.TASKS["default"], "QUEUES": ["default", "media"]}}
+    redis = Redis.from_url("redis://127.0.0.1:6379/10")
+    redis.flushdb()
+    yield redis
+    redis.flushdb()
+
+
+def test_with_rq_the_queues_and_workers_come_from_redis(rq_queues):
+    import django_rq
+    from rq import Worker
+
+    from videos import queues
+
+    default = django_rq.get_queue("default")
+    for _ in range(3):
+        default.enqueue("videos.sweep.sweep")
+    worker = Worker([django_rq.get_queue("media")], connection=rq_queues, name="media-1")
+    worker.register_birth()
+
+    states = queues._rq_states(["default", "media"], timezone.now())
+
+    assert (states["default"].waiting, states["default"].workers) == (3, 0)
+    assert (states["media"].waiting, states["media"].workers) == (0, 1)
+    assert 0 <= states["default"].oldest_wait_seconds < 60

@@ -1,6 +1,13 @@
 """The worker's heartbeat: one row per worker, fresh while it runs, gone when it stops."""
 
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -10,6 +17,8 @@ from django.utils import timezone
 from tests.conftest import wait_for
 from videos import heartbeat
 from videos.models import WorkerHeartbeat
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
@@ -89,3 +98,36 @@ def test_the_thread_rides_out_a_database_outage_and_says_so_once(caplog):
     failures = [r for r in caplog.records if "heartbeat failed" in r.getMessage()]
     assert len(failures) == 1 and "OperationalError" in failures[0].getMessage()
     assert any("heartbeat recovered" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.slow
+def test_run_worker_keeps_a_heartbeat_for_its_queues_and_removes_it_on_sigterm(tmp_path):
+    database = tmp_path / "worker.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "WORKER_SWEEP_SECONDS": "0.2"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--queue-name", "default,media"]
+        + ["--worker-id", "w-real", "--no-sweep-timer", "--interval", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def row():
+        with sqlite3.connect(database) as conn:
+            return conn.execute(
+                "SELECT worker_id, queues, pid FROM videos_workerheartbeat"
+            ).fetchall()
+
+    try:
+        [(worker_id, queues, pid)] = wait_for(row, timeout=30)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+
+    assert (worker_id, json.loads(queues), pid) == ("w-real", ["default", "media"], worker.pid)
+    assert worker.returncode == 0
+    assert row() == []

@@ -1,7 +1,7 @@
-"""Run every benchmark on one stack and write docs/benchmarks.md.
+"""Run every benchmark (the scrape cost on a database of its own); write docs/benchmarks.md.
 
-    .venv/bin/python bench/run.py            # the full run (about 6 minutes on 2 cores)
-    .venv/bin/python bench/run.py --quick    # shorter measurements (about 2 minutes)
+    .venv/bin/python bench/run.py            # the full run (about 8 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick    # shorter measurements (about 3 minutes)
 
 Each benchmark also runs alone and updates only its own marked section of the file:
 bench/lists.py, bench/web.py, bench/metrics.py, bench/sweep.py, bench/media_copy.py.

@@ -10,8 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-from prometheus_client import multiprocess
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from videos.log_filters import GunicornLogger  # noqa: E402
@@ -53,4 +51,8 @@ def on_starting(server):
 def child_exit(server, worker):
     # A dead worker's live gauges must not be summed any more (its counters still count).
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Imported here, not above: the master must not import prometheus_client before a
+        # worker's settings have read PROMETHEUS_MULTIPROC_DIR (from .env, say).
+        from prometheus_client import multiprocess
+
         multiprocess.mark_process_dead(worker.pid)

@@ -34,6 +34,7 @@ PG = "postgres://postgres@127.0.0.1:5432"
 DB_NAME = os.environ.get("BENCH_DB", "luma_bench")
 WORKERS, THREADS = 2, 4
 TOKEN = "bench-acedata-token"  # noqa: S105 - the simulator's, loopback only
+METRICS_TOKEN = "bench-metrics-token"  # noqa: S105 - the scraper's, loopback only
 
 
 def free_port() -> int:
@@ -138,6 +139,7 @@ class Stack:
             QUOTA_VIDEOS_PER_PERIOD=str(10**9),
             QUOTA_MAX_IN_FLIGHT=str(10**9),
             POLL_AFTER_SECONDS="0",
+            METRICS_TOKEN=METRICS_TOKEN,
         )
         django.setup()
         from django.core.management import call_command

@@ -1,10 +1,10 @@
-"""Run every benchmark on one stack and write docs/benchmarks.md.
+"""Run every benchmark (the scrape cost on a database of its own); write docs/benchmarks.md.
 
-    .venv/bin/python bench/run.py            # the full run (about 6 minutes on 2 cores)
-    .venv/bin/python bench/run.py --quick    # shorter measurements (about 2 minutes)
+    .venv/bin/python bench/run.py            # the full run (about 8 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick    # shorter measurements (about 3 minutes)
 
 Each benchmark also runs alone and updates only its own marked section of the file:
-bench/lists.py, bench/web.py, bench/sweep.py, bench/media_copy.py.
+bench/lists.py, bench/web.py, bench/metrics.py, bench/sweep.py, bench/media_copy.py.
 """
 
 import subprocess
@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 import lists  # noqa: E402
+import metrics  # noqa: E402
 import sweep  # noqa: E402
 import web  # noqa: E402
 
@@ -82,6 +83,9 @@ def main():
         print("== sweep", flush=True)
         worker = sweep.run(stack, quick)
         memory_text = memory(stack, worker)
+    print("== metrics scrape", flush=True)
+    with harness.Stack() as stack:  # a fresh database: the scrape's cost is per table size
+        metrics_text, metrics_rows = metrics.run(stack, quick)
     print("== media copy", flush=True)
     subprocess.run(
         [sys.executable, "bench/media_copy.py", "--sizes", "1,50" if quick else "1,200"]
@@ -89,13 +93,14 @@ def main():
         cwd=harness.ROOT,
         check=True,
     )
-    rows = web_rows + rows + sweep.summary(worker)
+    rows = web_rows + rows + metrics_rows + sweep.summary(worker)
     minutes = (time.monotonic() - started) / 60
     parts = [
         ("<!-- setup -->", setup(quick, minutes, machine, rows)),
         (NOTES, harness.section(DOC, NOTES)),
         (web.MARK, web_text),
         (lists.MARK, lists_text),
+        (metrics.MARK, metrics_text),
         (sweep.MARK, sweep.table(worker)),
         ("<!-- memory -->", memory_text),
         (MEDIA, harness.section(DOC, MEDIA)),

@@ -224,8 +224,9 @@ POLL_INTERVAL_SECONDS = env.int("POLL_INTERVAL_SECONDS", default=30)
 # A job whose task id AceDataCloud answers "unknown" this many polls in a row has been
 # forgotten upstream: it fails (quota given back) instead of waiting for the job timeout.
 UPSTREAM_FORGOTTEN_POLLS = env.int("UPSTREAM_FORGOTTEN_POLLS", default=3)
-# A task a worker started this long ago and never finished: its worker died (killed, the
-# machine lost). The sweep marks it failed; whatever it was doing, the sweep finds again.
+# A task left RUNNING by a worker that stopped reporting in (WORKER_STALE_SECONDS) is
+# abandoned: its worker died. So is one started this long ago by a worker without a
+# heartbeat. The sweep marks it failed; whatever it was doing, the sweep finds again.
 TASK_ABANDONED_SECONDS = env.int("TASK_ABANDONED_SECONDS", default=7200)
 WORKER_SWEEP_SECONDS = env.float("WORKER_SWEEP_SECONDS", default=10.0)
 
@@ -326,6 +327,8 @@ if not DEBUG:
     # The callback webhook is exempt from SSL redirects: AceDataCloud posts to
     # whatever PUBLIC_BASE_URL says, and a redirect would drop the body.
     SECURE_REDIRECT_EXEMPT = [r"^webhooks/"]
+    # Probes and the metrics scraper talk to gunicorn directly, over plain http.
+    SECURE_REDIRECT_EXEMPT += [r"^healthz$", r"^readyz(/web)?$", r"^metrics$"]
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -342,12 +345,27 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Luma Studio <noreply@localhost>")
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+# One line per event: `plain` text for people, `json` (one object per line) for machines.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+LOGGING_CONFIG = "videos.log_filters.configure"  # dictConfig, plus Python's warnings
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Both formatters cut callback secrets out of the finished line (tracebacks included).
+    "formatters": {
+        "plain": {
+            "()": "videos.log_filters.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {
+            "()": "videos.log_filters.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+        },
+    },
     "filters": {"callback_secrets": {"()": "videos.log_filters.RedactCallbackSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # urllib3 logs request lines at DEBUG; keep it quiet so nothing it
@@ -361,3 +379,31 @@ LOGGING = {
         "django.server": {"filters": ["callback_secrets"]},
     },
 }
+
+# --- Operating the site: health, metrics, backups ---------------------------------------
+# Request and database metrics (django-prometheus): its middleware around ours, and the
+# database engine wrapped to count queries and their time.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
+# /metrics is open to a Bearer token, or to requests straight from these addresses (CIDR
+# allowed; a proxied request never counts). Neither set: closed (the production default).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"] if DEBUG else [])
+# One directory shared by every web and worker process of a machine, so /metrics adds up
+# their upstream call counts (prometheus_client's multiprocess mode). Empty: one process.
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+# A worker not heard from for this long counts as gone (/readyz, /metrics, task cleanup).
+WORKER_STALE_SECONDS = env.float(
+    "WORKER_STALE_SECONDS", default=max(3 * WORKER_SWEEP_SECONDS, 30.0)
+)
+# /readyz fails when a queue holds more due tasks than this, or one due for this long.
+QUEUE_MAX_DEPTH = env.int("QUEUE_MAX_DEPTH", default=1000)
+QUEUE_MAX_WAIT_SECONDS = env.float("QUEUE_MAX_WAIT_SECONDS", default=300.0)
+# Where `manage.py backup` writes its folders unless told otherwise.
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=BASE_DIR / "backups")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", include("config.api_router")),
     path("luma/", include("videos.gateway.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("videos.ops_urls")),
     path("", include("videos.urls")),
 ]
 

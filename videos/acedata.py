@@ -21,7 +21,7 @@ import requests
 from django.conf import settings
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
-from . import netguard, wire
+from . import metrics, netguard, wire
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ class AceDataClient:
     def __repr__(self):
         return f"<AceDataClient {self.base_url}>"
 
+    @metrics.timed_upstream
     def _post(self, path: str, payload: dict) -> dict:
         url = f"{self.base_url}{path}"
         headers = {"authorization": f"Bearer {self._token}"}

@@ -317,3 +317,29 @@ class GatewayJob(models.Model):
 
     def __str__(self):
         return f"Gateway {self.mode} job {self.video_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One background worker process: the queues it serves and when it last reported in.
+
+    Written by the worker's heartbeat thread (videos/heartbeat.py) with the database's clock,
+    so workers on several machines compare fairly; read by /readyz, /metrics and the cleanup
+    of tasks a killed worker left running.
+    """
+
+    # The id the worker claims tasks under (django-tasks-db's DBTaskResult.worker_ids).
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    queues = models.JSONField(default=list)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Workers alive: WHERE seen_at >= now - WORKER_STALE_SECONDS
+            models.Index(fields=["seen_at"], name="worker_heartbeat_seen"),
+        ]
+
+    def __str__(self):
+        return f"Worker {self.worker_id} on {self.hostname} ({', '.join(self.queues)})"

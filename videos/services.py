@@ -188,11 +188,12 @@ def _announce(video_id, state):
 
 
 def complete(video: Video, outcome: Outcome, task_id: str | None, payload: dict) -> bool:
+    now = timezone.now()  # one instant: a job is never submitted after it completed
     updates = dict(
         state=Video.State.COMPLETED,
-        completed_at=timezone.now(),
+        completed_at=now,
         media_state=MediaState.PENDING,
-        media_next_attempt_at=timezone.now(),
+        media_next_attempt_at=now,
         claimed_at=None,
         error_code="",
         error_message="",
@@ -201,7 +202,7 @@ def complete(video: Video, outcome: Outcome, task_id: str | None, payload: dict)
     )
     if task_id and not video.task_id:
         updates["task_id"] = task_id
-        updates["submitted_at"] = video.submitted_at or timezone.now()
+        updates["submitted_at"] = video.submitted_at or now
     changed = Video.objects.filter(pk=video.pk, state__in=IN_FLIGHT).update(**updates)
     if changed:
         logger.info("Job %s completed", video.pk)

@@ -20,7 +20,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from . import media, services
+from . import heartbeat, media, services
 from .acedata import AceDataError, get_client
 from .gateway import delivery
 from .models import Video
@@ -147,16 +147,24 @@ def sweep() -> SweepReport:
 def end_abandoned_tasks(now=None) -> int:
     """Mark failed the tasks whose worker died while running them (left RUNNING forever).
 
-    Whatever such a task was doing is found again by the sweep itself: a claimed job
-    waits for its callback or its timeout, a copy or a delivery is retried.
+    A task is abandoned when the worker that claimed it stopped reporting in (its heartbeat
+    went stale), or, for a worker with no heartbeat, when it started longer ago than
+    TASK_ABANDONED_SECONDS. Whatever such a task was doing is found again by the sweep
+    itself: a claimed job waits for its callback or its timeout, a copy or a delivery is
+    retried.
     """
     if not isinstance(sweep_task.get_backend(), DatabaseBackend):
         return 0  # other backends (RQ) keep and expire their own records
     now = now or timezone.now()
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    silent = heartbeat.silent_worker_ids(now)
+    orphans = [
+        pk
+        for pk, workers in running.values_list("pk", "worker_ids")
+        if workers and workers[-1] in silent
+    ]
     cutoff = now - timedelta(seconds=settings.TASK_ABANDONED_SECONDS)
-    ended = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
-    ).update(
+    ended = running.filter(Q(pk__in=orphans) | Q(started_at__lt=cutoff)).update(
         status=TaskResultStatus.FAILED,
         finished_at=now,
         exception_class_path="videos.sweep.WorkerLost",

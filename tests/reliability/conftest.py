@@ -31,6 +31,7 @@ CONCERNS = {
     "test_hostile_input": ("Hostile input", "schemathesis, bodies, types, characters"),
     "test_secrets": ("Secrets", "DEBUG logs, pages and answers of a full flow"),
     "test_deployment": ("Deployment", "check --deploy, login guard, throttles"),
+    "test_operations": ("Operations", "health with the database down, metrics access, log secrets"),
 }
 COMMAND = (
     "RELIABILITY_REPORT=docs/reliability.md "

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.factories import make_video
 from videos import services, sweep
 from videos.acedata import AceDataError
-from videos.models import Video
+from videos.models import Video, WorkerHeartbeat
 from videos.quota import quota_status
 
 
@@ -213,3 +213,43 @@ def test_tasks_left_running_by_a_dead_worker_are_marked_failed(settings):
     assert dead.finished_at is not None
     assert busy.status == "RUNNING"
     assert sweep.end_abandoned_tasks() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_worker_stopped_reporting_in_is_marked_failed_at_once(settings):
+    settings.WORKER_STALE_SECONDS = 30
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="killed",
+        hostname="h",
+        pid=1,
+        queues=["default"],
+        started_at=now - timedelta(minutes=5),
+        seen_at=now - timedelta(minutes=2),
+    )
+    WorkerHeartbeat.objects.create(
+        worker_id="alive",
+        hostname="h",
+        pid=2,
+        queues=["default"],
+        started_at=now - timedelta(minutes=5),
+        seen_at=now,
+    )
+    tasks = {
+        worker: DBTaskResult.objects.create(
+            task_path="videos.sweep.sweep_task",
+            args_kwargs={"args": [], "kwargs": {}},
+            queue_name="default",
+            backend_name="default",
+            run_after=now,
+            status="RUNNING",
+            started_at=now - timedelta(minutes=1),
+            worker_ids=[worker],
+        )
+        for worker in ("killed", "alive")
+    }
+
+    assert sweep.end_abandoned_tasks() == 1
+
+    assert DBTaskResult.objects.get(pk=tasks["killed"].pk).status == "FAILED"
+    assert DBTaskResult.objects.get(pk=tasks["alive"].pk).status == "RUNNING"

@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connections
 from django_tasks_db.management.commands import db_worker
 
+from videos import heartbeat
 from videos.sweep import SweepTimer
 
 logger = logging.getLogger("videos.worker")
@@ -95,9 +96,11 @@ class Command(db_worker.Command):
         timer = SweepTimer(sweep_interval) if sweep_timer else None
         if timer:
             timer.start()
+        beat = heartbeat.start(options["worker_id"], queues)
         try:
             worker.configure_signals()
             worker.run()
         finally:
+            beat.stop()
             if timer:
                 timer.stop()

@@ -36,9 +36,16 @@ class AceDataError(Exception):
     permanent: bool = False
     # The request may have reached AceDataCloud and been acted on: never send it again.
     outcome_unknown: bool = False
+    # AceDataCloud's own words about it, if it gave any (the message already quotes them).
+    detail: str = ""
 
     def __str__(self):
         return self.message
+
+    @classmethod
+    def of(cls, code: str, **kwargs) -> "AceDataError":
+        """An error whose message is the wire's readable text for its code."""
+        return cls(wire.FRIENDLY[code], code=code, **kwargs)
 
 
 def _error_from_response(response) -> AceDataError:
@@ -48,7 +55,11 @@ def _error_from_response(response) -> AceDataError:
         body = None
     error = wire.read_error(response.status_code, body)
     return AceDataError(
-        error.message, code=error.code, status=response.status_code, permanent=error.permanent
+        error.message,
+        code=error.code,
+        status=response.status_code,
+        permanent=error.permanent,
+        detail=error.detail,
     )
 
 
@@ -66,14 +77,10 @@ def _never_sent(exc: requests.RequestException) -> bool:
 
 def _transport_error(exc: requests.RequestException) -> AceDataError:
     if _never_sent(exc):
-        return AceDataError("Could not connect to AceDataCloud", code="upstream_unreachable")
+        return AceDataError.of("upstream_unreachable")
     if isinstance(exc, requests.Timeout):
-        message = "AceDataCloud did not answer in time"
-        code = "upstream_timeout"
-    else:
-        message = f"The connection to AceDataCloud broke off ({type(exc).__name__})"
-        code = "upstream_disconnected"
-    return AceDataError(message, code=code, outcome_unknown=True)
+        return AceDataError.of("upstream_timeout", outcome_unknown=True)
+    return AceDataError.of("upstream_disconnected", outcome_unknown=True)
 
 
 class AceDataClient:
@@ -113,11 +120,7 @@ class AceDataClient:
             body = None
         if not isinstance(body, dict):
             # A 200 we cannot read is no refusal: the job may have been accepted.
-            raise AceDataError(
-                "AceDataCloud sent a response Luma Studio could not read",
-                code="malformed_response",
-                outcome_unknown=True,
-            )
+            raise AceDataError.of("malformed_response", outcome_unknown=True)
         return body
 
     def submit(self, payload: dict) -> str:
@@ -125,13 +128,16 @@ class AceDataClient:
         body = self._post("/luma/videos", payload)
         refusal = wire.read_refusal(body)
         if refusal is not None:
-            raise AceDataError(refusal.message, code=refusal.code, permanent=True)
+            raise AceDataError(
+                refusal.message, code=refusal.code, permanent=True, detail=refusal.detail
+            )
         task_id = wire.accepted_task_id(body)
         if task_id is None:
             raise AceDataError(
-                "AceDataCloud accepted the job but sent no task id",
+                wire.FRIENDLY["malformed_response"],
                 code="malformed_response",
                 outcome_unknown=True,
+                detail=wire.gettext_noop("it accepted the job but sent no task id"),
             )
         return task_id
 
@@ -148,10 +154,7 @@ class AceDataClient:
             body = self._post("/luma/tasks", {"action": "retrieve_batch", "ids": chunk})
             items = body.get("items")
             if not isinstance(items, list):
-                raise AceDataError(
-                    "AceDataCloud sent a task list Luma Studio could not read",
-                    code="malformed_response",
-                )
+                raise AceDataError.of("malformed_response")
             for item in items:
                 if isinstance(item, dict) and item.get("id"):
                     records[item["id"]] = item
@@ -180,8 +183,11 @@ def download(url: str, dest, *, max_bytes: int, content_types: set[str]) -> Down
     """
     limit = settings.MEDIA_FETCH_TOTAL_TIMEOUT
     watchdog = _Watchdog(limit)
+    # A session (and so a connection) of its own: nothing pooled from an earlier download
+    # can be stale, and the watchdog knows exactly which sockets are this download's.
+    session = netguard.MEDIA.session(on_connect=watchdog.sockets.append)
     try:
-        return _download(url, dest, max_bytes, content_types)
+        return _download(session, url, dest, max_bytes, content_types)
     except (AceDataError, OSError) as exc:
         if watchdog.expired.is_set():
             raise AceDataError(
@@ -192,14 +198,15 @@ def download(url: str, dest, *, max_bytes: int, content_types: set[str]) -> Down
         raise AceDataError(f"The download broke off ({type(exc).__name__})", code="media_fetch")
     finally:
         watchdog.stop()
+        session.close()
 
 
 class _Watchdog:
-    """Cuts this thread's download connections once `seconds` have passed."""
+    """Cuts a download's connections once `seconds` have passed."""
 
     def __init__(self, seconds: float):
         self.expired = threading.Event()
-        self.sockets = _local.download_sockets = []
+        self.sockets = []
         self.timer = threading.Timer(seconds, self._cut)
         self.timer.daemon = True
         self.timer.start()
@@ -212,21 +219,11 @@ class _Watchdog:
 
     def stop(self):
         self.timer.cancel()
-        _local.download_sockets = None
 
 
-def _track(sock):
-    """Called for every connection the media session opens (see netguard's adapter)."""
-    sockets = getattr(_local, "download_sockets", None)
-    if sockets is not None:
-        sockets.append(sock)
-
-
-def _download(url, dest, max_bytes, content_types) -> Download:
-    session = _media_session()
+def _download(session, url, dest, max_bytes, content_types) -> Download:
     timeout = (settings.MEDIA_FETCH_CONNECT_TIMEOUT, settings.MEDIA_FETCH_READ_TIMEOUT)
-    # A fresh connection per download, so the watchdog knows which sockets are this one's.
-    headers = {"connection": "close"}
+    headers = {"connection": "close"}  # one file per connection, then it is closed
     for _ in range(MAX_REDIRECTS + 1):
         try:
             netguard.MEDIA.check_url(url)
@@ -285,13 +282,6 @@ def _too_large(max_bytes) -> str:
 
 
 _local = threading.local()
-
-
-def _media_session() -> requests.Session:
-    session = getattr(_local, "media_session", None)
-    if session is None:
-        session = _local.media_session = netguard.MEDIA.session(on_connect=_track)
-    return session
 
 
 def get_client() -> AceDataClient:

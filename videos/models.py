@@ -119,7 +119,10 @@ class Video(models.Model):
     thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
     thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=50, blank=True)
+    # In English, for the admin, logs and the gateway; pages show it translated from
+    # error_params (videos/failures.py), which say what the message was made of.
     error_message = models.TextField(blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     upstream_payload = models.JSONField(null=True, blank=True)
 
     # Our own copy of the result (AceDataCloud keeps files 30 days).
@@ -214,12 +217,6 @@ class Video(models.Model):
         if self.has_copy:
             return reverse("videos:media-video", kwargs={"pk": self.pk}) + "?download=1"
         return self.video_url
-
-    @property
-    def error(self):
-        if self.state != self.State.FAILED:
-            return None
-        return {"code": self.error_code or "failed", "message": self.error_message}
 
 
 class QuotaEvent(models.Model):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_tasks import task
 
-from . import media, quota
+from . import failures, media, quota
 from .acedata import AceDataError, get_client
 from .errors import Conflict, InvalidCallback, NotFound, UpstreamUnavailable
 from .models import MediaState, Video
@@ -122,8 +122,7 @@ def dispatch(video_id) -> bool:
             task_id=task_id,
             submitted_at=timezone.now(),
             claimed_at=None,
-            error_code="",
-            error_message="",
+            **NO_ERROR,
         )
     return True
 
@@ -134,39 +133,53 @@ def dispatch_video(video_id: str) -> bool:
     return dispatch(video_id)
 
 
+def _error(code: str, params: dict) -> dict:
+    """The fields that record an error: its code, its English message, what it is made of."""
+    return {
+        "error_code": code[:50],
+        "error_message": failures.english(code, params),
+        "error_params": params,
+    }
+
+
+NO_ERROR = {"error_code": "", "error_message": "", "error_params": {}}
+
+
 def _record_submit_error(video: Video, exc: AceDataError):
+    detail = {"detail": exc.detail} if exc.detail else {}
     if exc.outcome_unknown:
         logger.warning("Job %s: outcome unknown (%s), not sent again", video.pk, exc.code)
         Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
-            error_code=exc.code,
-            error_message=f"{exc.message.rstrip('.')}. It may still be making this video, so "
-            "it is not sent again: its result is awaited.",
+            **_error(exc.code, {"kind": failures.WAITING, **detail})
         )
         return
-    if exc.permanent or video.submit_attempts >= settings.SUBMIT_MAX_ATTEMPTS:
-        message = exc.message
-        if not exc.permanent:
-            message = f"{message.rstrip('.')}. Gave up after {video.submit_attempts} attempts."
-        fail(video, exc.code, message, from_states=(Video.State.QUEUED,))
+    if exc.permanent:
+        fail(video, exc.code, {"kind": failures.UPSTREAM, **detail}, (Video.State.QUEUED,))
+        return
+    if video.submit_attempts >= settings.SUBMIT_MAX_ATTEMPTS:
+        params = {"kind": failures.GAVE_UP, "attempts": video.submit_attempts, **detail}
+        fail(video, exc.code, params, (Video.State.QUEUED,))
         return
     logger.warning("Job %s: transient upstream error %s, will retry", video.pk, exc.code)
     Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
         claimed_at=None,
         next_attempt_at=timezone.now()
         + retry_delay(video.submit_attempts, settings.SUBMIT_RETRY_BASE_SECONDS, 600),
-        error_code=exc.code,
-        error_message=f"{exc.message.rstrip('.')}; retrying.",
+        **_error(exc.code, {"kind": failures.RETRYING, **detail}),
     )
 
 
-def fail(video: Video, code: str, message: str, from_states=IN_FLIGHT, payload=None) -> bool:
-    """Move an in-flight job to failed and give back its quota; False if it had already ended."""
+def fail(video: Video, code: str, params: dict, from_states=IN_FLIGHT, payload=None) -> bool:
+    """Move an in-flight job to failed and give back its quota; False if it had already ended.
+
+    `params` say what went wrong (videos/failures.py): the page reads them in the person's
+    language, the English message is stored for the admin, the logs and the gateway.
+    """
     updates = dict(
         state=Video.State.FAILED,
-        error_code=code[:50],
-        error_message=message,
         completed_at=timezone.now(),
         claimed_at=None,
+        **_error(code, params),
     )
     if payload is not None:
         updates["upstream_payload"] = payload
@@ -195,9 +208,8 @@ def complete(video: Video, outcome: Outcome, task_id: str | None, payload: dict)
         media_state=MediaState.PENDING,
         media_next_attempt_at=now,
         claimed_at=None,
-        error_code="",
-        error_message="",
         upstream_payload=payload,
+        **NO_ERROR,
         **outcome.fields,
     )
     if task_id and not video.task_id:
@@ -218,7 +230,10 @@ def apply_result(video: Video, payload: dict, task_id: str | None = None) -> boo
     if outcome.failed:
         if task_id and not video.task_id:
             Video.objects.filter(pk=video.pk, task_id__isnull=True).update(task_id=task_id)
-        return fail(video, outcome.code, outcome.message, payload=payload)
+        params = {"kind": failures.UPSTREAM}
+        if outcome.detail:
+            params["detail"] = outcome.detail
+        return fail(video, outcome.code, params, payload=payload)
     return complete(video, outcome, task_id, payload)
 
 
@@ -236,8 +251,9 @@ def refresh(video: Video) -> Video:
     return video
 
 
-def cancel(video: Video, by: str = "an administrator") -> bool:
-    return fail(video, "cancelled", f"Stopped by {by}. No quota was used.")
+def cancel(video: Video) -> bool:
+    """Stop a job in flight (the admin's action); its quota is given back."""
+    return fail(video, "cancelled", {"kind": failures.CANCELLED})
 
 
 def receive_callback(video_id, secret: str, body) -> bool:

@@ -20,7 +20,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from . import heartbeat, media, services
+from . import failures, heartbeat, media, services
 from .acedata import AceDataError, get_client
 from .gateway import delivery
 from .models import Video
@@ -102,12 +102,9 @@ def _forget(ids) -> int:
         return 0
     Video.objects.filter(pk__in=ids).update(unknown_polls=F("unknown_polls") + 1)
     limit = settings.UPSTREAM_FORGOTTEN_POLLS
-    message = (
-        f"AceDataCloud no longer knows this job (asked {limit} times), so it will not "
-        "finish. No quota was used."
-    )
+    params = {"kind": failures.FORGOTTEN, "polls": limit}
     forgotten = Video.objects.filter(pk__in=ids, unknown_polls__gte=limit)
-    return sum(services.fail(job, "upstream_forgot", message) for job in forgotten)
+    return sum(services.fail(job, "upstream_forgot", params) for job in forgotten)
 
 
 def time_out_stuck(now=None) -> int:
@@ -117,19 +114,19 @@ def time_out_stuck(now=None) -> int:
     minutes = max(round(limit / 60), 1)
     ended = 0
     for job in Video.objects.in_flight().filter(created_at__lte=cutoff):
+        params = {"kind": failures.TIMED_OUT, "minutes": minutes}
         if job.state == Video.State.PROCESSING:
-            message = f"AceDataCloud did not finish this video within {minutes} minutes."
+            params["stage"] = "processing"
         elif job.claimed_at is not None:
             # A crash or a read timeout mid-submit: AceDataCloud may have the job.
-            message = (
-                "Luma Studio lost contact with AceDataCloud while starting this job. "
-                "AceDataCloud may still have made the video, but no result arrived within "
-                f"{minutes} minutes."
-            )
+            params["stage"] = "lost_contact"
         else:
-            reason = job.error_message.removesuffix("; retrying.") or "it was never picked up"
-            message = f"Could not start this job within {minutes} minutes: {reason}."
-        ended += services.fail(job, "timeout", message + " No quota was used.")
+            params["stage"] = "not_started"
+            if job.error_code:  # the last transient fault is why it never started
+                params["last_code"] = job.error_code
+                if job.error_params.get("detail"):
+                    params["detail"] = job.error_params["detail"]
+        ended += services.fail(job, "timeout", params)
     return ended
 
 

@@ -32,21 +32,42 @@ DOCUMENTED_ERRORS: dict[str, tuple[int, str]] = {
     "timeout": (504, "Timeout to generate the image."),
 }
 
+
+def gettext_noop(text: str) -> str:
+    """Mark a message for translation without Django (makemessages finds this name)."""
+    return text
+
+
 # Readable messages for the documented error codes (and a few of AceDataCloud's own);
-# the upstream's message is appended when it says more.
+# the upstream's message is appended when it says more. Stored and logged in English;
+# videos/failures.py shows them translated.
 FRIENDLY = {
-    "bad_request": "AceDataCloud rejected the request",
-    "forbidden": "AceDataCloud's moderation refused this prompt; try rewording it",
-    "used_up": "The site's AceDataCloud balance is used up; ask the operator to top it up",
-    "disabled": "The site's AceDataCloud credential is disabled; ask the operator",
-    "invalid_token": "The site's AceDataCloud token was refused; ask the operator to check it",
-    "token_expired": "The site's AceDataCloud token has expired; ask the operator to renew it",
-    "token_mismatched": "The site's AceDataCloud token does not fit this API; ask the operator",
-    "no_token": "The site has no AceDataCloud token configured; ask the operator",
-    "too_many_requests": "AceDataCloud is rate limiting us",
-    "api_error": "AceDataCloud had an internal error",
-    "timeout": "AceDataCloud timed out generating the video",
+    "bad_request": gettext_noop("AceDataCloud rejected the request"),
+    "forbidden": gettext_noop("AceDataCloud's moderation refused this prompt; try rewording it"),
+    "used_up": gettext_noop(
+        "The site's AceDataCloud balance is used up; ask the operator to top it up"
+    ),
+    "disabled": gettext_noop("The site's AceDataCloud credential is disabled; ask the operator"),
+    "invalid_token": gettext_noop(
+        "The site's AceDataCloud token was refused; ask the operator to check it"
+    ),
+    "token_expired": gettext_noop(
+        "The site's AceDataCloud token has expired; ask the operator to renew it"
+    ),
+    "token_mismatched": gettext_noop(
+        "The site's AceDataCloud token does not fit this API; ask the operator"
+    ),
+    "no_token": gettext_noop("The site has no AceDataCloud token configured; ask the operator"),
+    "too_many_requests": gettext_noop("AceDataCloud is rate limiting us"),
+    "api_error": gettext_noop("AceDataCloud had an internal error"),
+    "timeout": gettext_noop("AceDataCloud timed out generating the video"),
+    # Our client's own, for answers that never came or could not be read.
+    "upstream_unreachable": gettext_noop("Could not connect to AceDataCloud"),
+    "upstream_timeout": gettext_noop("AceDataCloud did not answer in time"),
+    "upstream_disconnected": gettext_noop("The connection to AceDataCloud broke off"),
+    "malformed_response": gettext_noop("AceDataCloud sent a response Luma Studio could not read"),
 }
+UNKNOWN_FAILURE = gettext_noop("AceDataCloud could not make this video")
 # Codes whose upstream message would only repeat something about the site's credential.
 QUIET_CODES = frozenset({"invalid_token", "no_token", "token_mismatched"})
 # Answers that say "not now" rather than "never": worth trying again later.
@@ -67,11 +88,15 @@ def error_body(code: str, message: str | None = None, trace_id: str | None = Non
 
 @dataclass(frozen=True)
 class UpstreamError:
-    """What an error answer means for us: a code, a readable message, and whether to retry."""
+    """What an error answer means for us: a code, a readable message, and whether to retry.
+
+    `detail` is AceDataCloud's own message, if it said one worth repeating.
+    """
 
     code: str
     message: str
     permanent: bool
+    detail: str = ""
 
 
 def read_error(status: int, body) -> UpstreamError:
@@ -79,11 +104,12 @@ def read_error(status: int, body) -> UpstreamError:
     error = body.get("error") if isinstance(body, dict) else None
     error = error if isinstance(error, dict) else {}
     code = str(error.get("code") or ("api_error" if status >= 500 else "upstream_error"))
-    upstream = str(error.get("message") or "").strip()
+    upstream = str(error.get("message") or "").strip()[:1000]
     message = FRIENDLY.get(code, f"AceDataCloud answered HTTP {status}")
-    if upstream and code not in QUIET_CODES:
-        message = f"{message}: {upstream}"
-    return UpstreamError(code, message, permanent=status not in TRANSIENT_STATUSES)
+    detail = upstream if upstream and code not in QUIET_CODES else ""
+    if detail:
+        message = f"{message}: {detail}"
+    return UpstreamError(code, message, status not in TRANSIENT_STATUSES, detail)
 
 
 def read_refusal(body: dict) -> UpstreamError | None:
@@ -94,9 +120,10 @@ def read_refusal(body: dict) -> UpstreamError | None:
     error = error if isinstance(error, dict) else {}
     code = str(error.get("code") or "upstream_error")
     message = FRIENDLY.get(code, "AceDataCloud refused the job")
-    if error.get("message"):
-        message = f"{message}: {error['message']}"
-    return UpstreamError(code, message, permanent=True)
+    detail = str(error.get("message") or "").strip()[:1000]
+    if detail:
+        message = f"{message}: {detail}"
+    return UpstreamError(code, message, permanent=True, detail=detail)
 
 
 def accepted_task_id(body: dict) -> str | None:
@@ -113,6 +140,7 @@ class Outcome:
     failed: bool = False
     code: str = ""
     message: str = ""
+    detail: str = ""  # what the body itself said went wrong, if anything
     fields: dict = field(default_factory=dict)
 
 
@@ -130,18 +158,18 @@ def _size(value):
     return size if 0 < size < 100_000 else None
 
 
-def _failure(code, message) -> Outcome:
+def _failure(code, detail) -> Outcome:
     code = str(code or "failed")[:50]
-    message = str(message or "").strip()[:1000]
-    friendly = FRIENDLY.get(code, "AceDataCloud could not make this video")
-    text = f"{friendly}: {message}" if message else f"{friendly}."
-    return Outcome(failed=True, code=code, message=text)
+    detail = str(detail or "").strip()[:1000]
+    friendly = FRIENDLY.get(code, UNKNOWN_FAILURE)
+    text = f"{friendly}: {detail}" if detail else f"{friendly}."
+    return Outcome(failed=True, code=code, message=text, detail=detail)
 
 
 def parse_result(payload) -> Outcome:
     """Read a result body defensively: anything odd becomes a readable failure, never a raise."""
     if not isinstance(payload, dict):
-        return _failure("malformed_response", "its result was not a JSON object")
+        return _failure("malformed_response", gettext_noop("its result was not a JSON object"))
     error = payload.get("error")
     state = str(payload.get("state") or "").lower()
     if payload.get("success") is False or state in FAILED_STATES or error:
@@ -151,7 +179,9 @@ def parse_result(payload) -> Outcome:
         return Outcome(in_flight=True)
     video_url = _url(payload.get("video_url"))
     if not video_url:
-        return _failure("malformed_response", "it reported success but sent no video address")
+        return _failure(
+            "malformed_response", gettext_noop("it reported success but sent no video address")
+        )
     return Outcome(
         fields={
             "video_id": str(payload.get("video_id") or "")[:100],

@@ -88,7 +88,7 @@ def test_the_charge_and_release_record_sums_to_the_usage_after_failures(loaded, 
     jobs = list(Video.objects.filter(owner=owner))
 
     def fail(job):
-        return services.fail(job, "api_error", "fetch failed")
+        return services.fail(job, "api_error", {"kind": "upstream", "detail": "fetch failed"})
 
     # Each job failed from four threads at once: one release each, never more.
     with ThreadPoolExecutor(max_workers=16) as pool:

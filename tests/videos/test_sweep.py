@@ -115,8 +115,10 @@ def test_a_failed_poll_changes_nothing(owner, fake_upstream):
         ({"state": Video.State.PROCESSING}, "did not finish this video within 15 minutes"),
         ({"state": Video.State.QUEUED, "claimed_at": timezone.now()}, "lost contact"),
         (
-            {
+            {  # as _record_submit_error leaves a job after a transient fault
                 "state": Video.State.QUEUED,
+                "error_code": "too_many_requests",
+                "error_params": {"kind": "retrying"},
                 "error_message": "AceDataCloud is rate limiting us; retrying.",
             },
             "Could not start this job within 15 minutes: AceDataCloud is rate limiting us.",

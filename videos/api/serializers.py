@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import ErrorSerializer
+from videos import failures
 from videos.models import AspectRatio, Video
 from videos.validation import PROMPT_MAX
 
@@ -73,7 +74,12 @@ class VideoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(VideoErrorSerializer(allow_null=True))
     def get_error(self, video):
-        return video.error
+        if video.state != Video.State.FAILED:
+            return None
+        request = self.context.get("request")
+        staff = bool(request and request.user.is_staff)
+        message = failures.for_video(video, for_staff=staff)
+        return {"code": video.error_code or "failed", "message": message}
 
     def get_video_url(self, video) -> str:
         return absolute(self.context.get("request"), video.playback_url)

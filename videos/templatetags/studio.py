@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 
+from videos import failures
 from videos.quota import quota_status
 
 register = template.Library()
@@ -14,6 +15,13 @@ register = template.Library()
 def quota_meter(user):
     """The user's allowance this period, for pages outside the studio (the profile)."""
     return {"quota": quota_status(user)}
+
+
+@register.simple_tag(takes_context=True)
+def failure_text(context, video):
+    """What went wrong with the video (or holds it up), in the reader's language."""
+    user = getattr(context.get("request"), "user", None)
+    return failures.for_video(video, for_staff=bool(user and user.is_staff))
 
 
 @register.filter

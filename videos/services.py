@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_tasks import task
 
+from accounts.standing import video_refusal
+
 from . import media, quota
 from .acedata import AceDataError, get_client
-from .errors import Conflict, InvalidCallback, NotFound, UpstreamUnavailable
+from .errors import AccountNotReady, Conflict, InvalidCallback, NotFound, UpstreamUnavailable
 from .models import MediaState, Video
 from .retry import retry_delay
 from .signals import job_ended
@@ -34,7 +36,15 @@ CALLBACK_FIELDS = ("owner_id", "action", "state", "task_id", "callback_secret", 
 
 def submit(user, data: dict) -> Video:
     """Validate, charge and create a job; it is sent upstream once the row is committed."""
+    check_account(user)
     return create_job(user, build_request(user, data))
+
+
+def check_account(user) -> None:
+    """Refuse an account that may not make videos yet, before its request is even read."""
+    refusal = video_refusal(user)
+    if refusal is not None:
+        raise AccountNotReady(refusal.message, refusal.code)
 
 
 def create_job(user, req: JobRequest) -> Video:

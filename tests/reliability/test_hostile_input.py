@@ -18,10 +18,9 @@ from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.factories import make_video
+from tests.factories import make_token, make_video
 from videos.models import QuotaEvent, Video
 
 pytestmark = [pytest.mark.reliability]
@@ -49,7 +48,7 @@ def test_schemathesis_finds_no_5xx_and_no_answer_outside_the_schema(
 ):
     settings.QUOTA_VIDEOS_PER_PERIOD = 10_000
     settings.QUOTA_MAX_IN_FLIGHT = 10_000
-    headers = {"Authorization": f"Token {Token.objects.create(user=owner).key}"}
+    headers = {"Authorization": f"Token {make_token(owner)}"}
     real = [str(make_video(owner).pk) for _ in range(3)]
     tried = []
 
@@ -95,7 +94,7 @@ def _json(value):
 
 @pytest.fixture
 def hostile(owner, high_submit_rates):
-    key = Token.objects.create(user=owner).key
+    key = make_token(owner)
     client = Client()
 
     def api(body, content_type="application/json"):

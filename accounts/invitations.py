@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
@@ -21,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from . import mail
 from .models import Invitation
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def issue(email: str, by=None, request=None, send: bool = True) -> Issued:
     if not send:
         return Issued(invitation, link, mailed=False)
     try:
-        get_adapter(request).send_mail(
+        mail.send(
             "accounts/email/invitation",
             email,
             {"link": link, "expires_at": invitation.expires_at, "invited_by": by},

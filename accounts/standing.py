@@ -8,7 +8,6 @@ same reason as a notice.
 import logging
 from dataclasses import dataclass
 
-from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from . import mail
 from .models import Approval
 
 logger = logging.getLogger(__name__)
@@ -111,9 +111,7 @@ def _send_approved_mail(user, request) -> None:
     else:
         url = settings.PUBLIC_BASE_URL + path
     try:
-        get_adapter(request).send_mail(
-            "accounts/email/approved", user.email, {"user": user, "new_video_url": url}
-        )
+        mail.send("accounts/email/approved", user.email, {"user": user, "new_video_url": url})
     except Exception:
         # The approval stands; staff see the failure in the log, the user on their next visit.
         logger.exception("Could not send the approval email to user %s", user.pk)

@@ -2,8 +2,8 @@
 and sending a confirmation link again. allauth serves the other account pages."""
 
 from allauth.account import views as allauth_views
-from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.email_verification import (
+    add_email_verification_sent_message,
     send_verification_email_to_address,
 )
 from allauth.account.models import EmailAddress
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import api_tokens, invitations, mfa
+from . import api_tokens, invitations, mail, mfa
 from .forms import ApiTokenForm, ResendConfirmationForm
 from .models import Invitation
 
@@ -112,12 +112,13 @@ def resend_confirmation(request):
             send_verification_email_to_address(request, address, signup=False)
         else:
             send_already_confirmed(request, email)
+            add_email_verification_sent_message(request, email, signup=False)  # as above
         return render(request, "accounts/confirmation_resent.html", {"email": email})
     return render(request, "accounts/resend_confirmation.html", {"form": form})
 
 
 def send_already_confirmed(request, email):
-    get_adapter(request).send_mail(
+    mail.send(
         "accounts/email/already_confirmed",
         email,
         {"login_url": request.build_absolute_uri(reverse("account_login"))},

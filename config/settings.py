@@ -379,7 +379,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Luma Studio: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-ACCOUNT_RATE_LIMITS = {"signup": THROTTLE_SIGNUP}
+# allauth's limits (sign-in failures, reset mails, ...) plus ours, counted in the cache.
+ACCOUNT_RATE_LIMITS = {"signup": THROTTLE_SIGNUP, "resend_confirmation": "5/m/ip,3/m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Luma Studio"
 # Single sign-on never keeps the identity provider's access tokens.

@@ -16,5 +16,11 @@ def account(request):
         else None,
         "signup_policy": settings.SIGNUP_POLICY,
         "signup_requires_approval": settings.SIGNUP_REQUIRES_APPROVAL,
-        "sso_name": settings.OIDC_PROVIDER_NAME if settings.SOCIALACCOUNT_PROVIDERS else "",
+        "sso_name": _sso_name(),
     }
+
+
+def _sso_name() -> str:
+    """The single sign-on provider's name, as configured (OIDC_PROVIDER_NAME), or ""."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    return apps[0]["name"] if apps else ""

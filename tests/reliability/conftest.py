@@ -27,6 +27,10 @@ CONCERNS = {
     "test_hostile_input": ("Hostile input", "schemathesis, bodies, types, characters"),
     "test_secrets": ("Secrets", "DEBUG logs, pages and answers of a full flow"),
     "test_deployment": ("Deployment", "check --deploy, login guard, throttles"),
+    "test_login_guard_processes": (
+        "Login guard across processes",
+        "two gunicorn processes sharing the database cache",
+    ),
 }
 COMMAND = (
     "RELIABILITY_REPORT=docs/reliability.md "

@@ -18,6 +18,13 @@ from . import admission, invitations, login_guard
 class LoginForm(AllauthLoginForm):
     """allauth's sign-in, which first says plainly when sign-in is paused (HTTP 429)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = "Username or email"
+        login.widget.attrs.pop("placeholder", None)
+        login.widget.attrs["autocomplete"] = "username"
+
     def clean(self):
         if login_guard.is_locked(self.cleaned_data.get("login"), self.request):
             raise forms.ValidationError(login_guard.lockout_message(), code="locked")

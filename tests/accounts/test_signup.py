@@ -233,3 +233,11 @@ def test_signups_are_rate_limited_per_address(client, settings):
     assert "Too many attempts" in answers[2].content.decode()
     assert elsewhere.status_code == 302
     assert User.objects.count() == 3
+
+
+def test_a_broken_confirmation_link_says_so_and_offers_a_new_one(client):
+    response = client.get("/accounts/confirm-email/not-a-real-key/")
+
+    html = response.content.decode()
+    assert "This confirmation link has expired, was already used" in html
+    assert 'href="/accounts/confirm-email/again/"' in html

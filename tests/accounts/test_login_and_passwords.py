@@ -13,8 +13,10 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-brand-new-passphrase-7"
 
 
-def _login(client, login, password, **extra):
-    return client.post("/accounts/login/", {"login": login, "password": password, **extra})
+def _login(client, login, password, REMOTE_ADDR="127.0.0.1", **extra):  # noqa: N803
+    return client.post(
+        "/accounts/login/", {"login": login, "password": password, **extra}, REMOTE_ADDR=REMOTE_ADDR
+    )
 
 
 @pytest.mark.parametrize("login", ["olivia", "olivia@example.com", "OLIVIA@example.com"])
@@ -181,3 +183,32 @@ def test_a_reset_for_an_unknown_email_answers_the_same_and_mails_only_that_addre
     assert sorted(m.to[0] for m in mail.outbox) == ["nobody@example.com", "olivia@example.com"]
     to_nobody = next(m for m in mail.outbox if m.to == ["nobody@example.com"])
     assert "/accounts/password/reset/key/" not in to_nobody.body  # no link: no account
+
+
+def test_reset_mails_are_rate_limited_per_address(owner, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "reset_password": "20/m/ip,2/m/key",
+    }
+
+    answers = [
+        Client().post("/accounts/password/reset/", {"email": "olivia@example.com"}).status_code
+        for _ in range(3)
+    ]
+
+    assert answers == [302, 302, 429]
+    assert len(mail.outbox) == 2
+
+
+def test_failed_logins_are_rate_limited_per_account_by_allauth_too(owner, settings):
+    settings.LOGIN_MAX_FAILURES = 100  # our guard out of the way: allauth's own limit
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "2/m/key"}
+
+    for address in ("198.51.100.1", "198.51.100.2"):
+        _login(Client(), "olivia", "guess", REMOTE_ADDR=address)
+    third = Client().post(
+        "/accounts/login/", {"login": "olivia", "password": "pw-olivia"}, REMOTE_ADDR="198.51.100.3"
+    )
+
+    assert third.status_code == 200 and "_auth_user_id" not in third.wsgi_request.session
+    assert "Too many failed login attempts" in third.content.decode()

@@ -165,13 +165,24 @@ def test_a_failing_prompt_shows_its_message_and_leaves_the_quota_unchanged(
 def test_the_pages_fit_a_phone_and_work_from_the_keyboard(page, shoot, owner):
     make_video(owner, prompt="A lighthouse in a storm", state="processing")
     page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/accounts/signup/", "/accounts/password/reset/", "/accounts/login/"):
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} is {overflow}px wider than a phone"
     page.goto("/accounts/login/")
     page.get_by_label("Username or email").fill("olivia")
     page.get_by_label("Password").fill("pw-olivia")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/videos/$"))
 
-    for url in ("/videos/", "/videos/new/", "/videos/extend/", "/accounts/profile/"):
+    for url in (
+        "/videos/",
+        "/videos/new/",
+        "/videos/extend/",
+        "/accounts/profile/",
+        "/accounts/password/change/",
+        "/accounts/email/",
+    ):
         page.goto(url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{url} is {overflow}px wider than a phone"

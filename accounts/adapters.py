@@ -17,6 +17,7 @@ from django.shortcuts import render
 
 from . import admission, invitations
 from .addresses import client_address
+from .models import Invitation
 from .signals import SELF_SIGNUP
 
 STAGE = "accounts.adapters.VerifyEmailStage"
@@ -28,10 +29,20 @@ def signup_refused(request, reason: str, status: int = 403):
     return ImmediateHttpResponse(page)
 
 
-def invitation_taken(request):
-    invitations.forget(request)
-    page = render(request, "accounts/invitation.html", {"state": "accepted"}, status=410)
-    return ImmediateHttpResponse(page)
+def save_and_admit(request, save, invitation):
+    """Save the new user (`save()`) and record its way in, in one transaction; a lost race
+    for the invitation undoes both and answers with the "already used" page."""
+    try:
+        with transaction.atomic():
+            user = save()
+            admission.admit(user, invitation)
+    except admission.InvitationTaken:
+        invitations.forget(request)
+        page = render(request, "accounts/invitation.html", {"state": "accepted"}, status=410)
+        raise ImmediateHttpResponse(page)
+    if invitation is not None:
+        invitations.forget(request)
+    return user
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -42,16 +53,11 @@ class AccountAdapter(DefaultAccountAdapter):
         setattr(user, SELF_SIGNUP, True)
         if not commit:
             return super().save_user(request, user, form, commit=False)
-        invitation = invitations.from_session(request)
-        try:
-            with transaction.atomic():
-                user = super().save_user(request, user, form, commit=True)
-                admission.admit(user, invitation)
-        except admission.InvitationTaken:
-            raise invitation_taken(request)
-        if invitation is not None:
-            invitations.forget(request)
-        return user
+        return save_and_admit(
+            request,
+            lambda: super(AccountAdapter, self).save_user(request, user, form, commit=True),
+            invitations.from_session(request),
+        )
 
     def get_client_ip(self, request):
         return client_address(request) or "0.0.0.0"  # noqa: S104 (an address, not a bind)
@@ -102,20 +108,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request, sociallogin, form=None):
         setattr(sociallogin.user, SELF_SIGNUP, True)
         invitation_id = sociallogin.state.get("invitation_id")
-        invitation = (
-            invitations.Invitation.objects.filter(pk=invitation_id).first()
-            if invitation_id
-            else None
+        invitation = Invitation.objects.filter(pk=invitation_id).first() if invitation_id else None
+        return save_and_admit(
+            request,
+            lambda: super(SocialAccountAdapter, self).save_user(request, sociallogin, form),
+            invitation,
         )
-        try:
-            with transaction.atomic():
-                user = super().save_user(request, sociallogin, form)
-                admission.admit(user, invitation)
-        except admission.InvitationTaken:
-            raise invitation_taken(request)
-        if invitation is not None:
-            invitations.forget(request)
-        return user
 
 
 def _email_of(sociallogin) -> str:

@@ -2,11 +2,6 @@
 and sending a confirmation link again. allauth serves the other account pages."""
 
 from allauth.account import views as allauth_views
-from allauth.account.internal.flows.email_verification import (
-    add_email_verification_sent_message,
-    handle_verification_email_rate_limit,
-    send_verification_email_to_address,
-)
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -17,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import api_tokens, invitations, mail, mfa
+from . import api_tokens, confirmations, invitations, mfa
 from .forms import ApiTokenForm, ResendConfirmationForm
 from .models import Invitation
 
@@ -106,24 +101,6 @@ def resend_confirmation(request):
         refused = ratelimit.consume_or_429(request, action="resend_confirmation", key=email)
         if refused:
             return refused
-        address = EmailAddress.objects.filter(email__iexact=email).order_by("-verified").first()
-        if address is None or not address.verified:
-            # A real address gets its link; an unknown one allauth's "no account here" mail.
-            address = address or EmailAddress(user=None, email=email)
-            send_verification_email_to_address(request, address, signup=False)
-        else:
-            # The same steps as above (the per-address limit, one mail, the message), so the
-            # answer takes as long: bench/accounts.py measures it.
-            if handle_verification_email_rate_limit(request, email):
-                send_already_confirmed(request, email)
-            add_email_verification_sent_message(request, email, signup=False)
+        confirmations.resend(request, email)
         return render(request, "accounts/confirmation_resent.html", {"email": email})
     return render(request, "accounts/resend_confirmation.html", {"form": form})
-
-
-def send_already_confirmed(request, email):
-    mail.send(
-        "accounts/email/already_confirmed",
-        email,
-        {"login_url": request.build_absolute_uri(reverse("account_login"))},
-    )

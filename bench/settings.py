@@ -22,7 +22,7 @@ REST_FRAMEWORK = {
         REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}), "1000000/second"
     ),
 }
-# The accounts benchmark (bench/accounts.py) signs people up and asks for resets and links:
+# The accounts benchmark (bench/account_forms.py) signs people up and asks for resets and links:
 # open sign-up, mail kept in memory (both branches of each form send one), limits lifted.
 SIGNUP_POLICY = "open"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,26 +1,29 @@
 """Password guessing: after LOGIN_MAX_FAILURES failed sign-ins for one username from one
 address within LOGIN_LOCKOUT_SECONDS, refuse that pair until the window ends.
 
-Counted in the cache (shared by every web process when CACHE_URL names Redis). The key is
-the username as typed, whether or not such a user exists, so a lockout reveals nothing
-about who has an account. The backend refuses a locked pair everywhere authenticate() is
-used (the login page, the admin's login, the API's token endpoint); the login page also
-says so plainly, with HTTP 429.
+Counted in the default cache, which every web process shares (Redis with CACHE_URL, else
+the database in production). The key is what was typed (a username or an email address),
+whether or not such a user exists, so a lockout reveals nothing about who has an account.
+The backend refuses a locked pair everywhere authenticate() is used (the login page, which
+the admin's login sends people to, and the API's token endpoint); the login page also says
+so plainly, with HTTP 429. The address is the client's (accounts/addresses.py).
 """
 
 import hashlib
 import math
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
+from .addresses import client_address
+
 
 def _key(username, request) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    address = client_address(request) if request is not None else ""
     who = f"{str(username or '').strip().lower()}\x00{address}"
     return "login-failures:" + hashlib.sha256(who.encode()).hexdigest()
 
@@ -55,23 +58,30 @@ def reset(username, request) -> None:
     cache.delete(_key(username, request))
 
 
-class GuardedModelBackend(ModelBackend):
-    """Django's ModelBackend, refusing a username and address that are locked out."""
+def _typed_login(credentials) -> str:
+    """What the person typed to say who they are: allauth passes it as email or username."""
+    return credentials.get("username") or credentials.get("email") or ""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        name = username if username is not None else kwargs.get("username")
-        if is_locked(name, request):
+
+class GuardedBackend(AuthenticationBackend):
+    """allauth's backend (username or email, then password), refusing a locked-out pair."""
+
+    def authenticate(self, request, **credentials):
+        if is_locked(_typed_login(credentials), request):
             # PermissionDenied stops authenticate() from trying further backends.
             raise PermissionDenied(lockout_message())
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        return super().authenticate(request, **credentials)
 
 
 @receiver(user_login_failed)
 def _count_failure(sender, credentials, request=None, **kwargs):
-    record_failure(credentials.get("username"), request)
+    record_failure(_typed_login(credentials), request)
 
 
 @receiver(user_logged_in)
 def _clear_failures(sender, request, user, **kwargs):
     if request is not None:
-        reset(user.get_username(), request)
+        # People sign in by username or by email; either may have been counted.
+        for login in {user.get_username(), user.email}:
+            if login:
+                reset(login, request)

@@ -147,6 +147,7 @@ class Stack:
         from videos.simulator import Simulator
 
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)  # production's default cache
         # Then the baseline's table (no migrations; it refers to auth_user, made above).
         call_command("migrate", run_syncdb=True, verbosity=0)
         self.sim = Simulator(port=sim_port, token=TOKEN, delay=0)

@@ -4,7 +4,8 @@
     .venv/bin/python bench/run.py --quick    # shorter measurements (about 3 minutes)
 
 Each benchmark also runs alone and updates only its own marked section of the file:
-bench/lists.py, bench/web.py, bench/metrics.py, bench/sweep.py, bench/media_copy.py.
+bench/lists.py, bench/web.py, bench/metrics.py, bench/sweep.py, bench/media_copy.py,
+bench/account_forms.py.
 """
 
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import account_forms  # noqa: E402
 import harness  # noqa: E402
 import lists  # noqa: E402
 import metrics  # noqa: E402
@@ -80,6 +82,8 @@ def main():
         lists_text, rows = lists.run(stack, quick)
         print("== submit and webhook", flush=True)
         web_text, web_rows = web.run(stack, quick)
+        print("== account forms", flush=True)
+        accounts_text, accounts_rows = account_forms.run(stack, quick)
         print("== sweep", flush=True)
         worker = sweep.run(stack, quick)
         memory_text = memory(stack, worker)
@@ -93,7 +97,7 @@ def main():
         cwd=harness.ROOT,
         check=True,
     )
-    rows = web_rows + rows + metrics_rows + sweep.summary(worker)
+    rows = web_rows + rows + metrics_rows + accounts_rows + sweep.summary(worker)
     minutes = (time.monotonic() - started) / 60
     parts = [
         ("<!-- setup -->", setup(quick, minutes, machine, rows)),
@@ -101,6 +105,7 @@ def main():
         (web.MARK, web_text),
         (lists.MARK, lists_text),
         (metrics.MARK, metrics_text),
+        (account_forms.MARK, accounts_text),
         (sweep.MARK, sweep.table(worker)),
         ("<!-- memory -->", memory_text),
         (MEDIA, harness.section(DOC, MEDIA)),

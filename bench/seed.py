@@ -1,15 +1,16 @@
 """Rows for the benchmarks, written in bulk (no signals, no per-row saves)."""
 
 import random
+import secrets
 import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Allowance
+from accounts import api_tokens
+from accounts.models import Allowance, ApiToken
 from videos.models import MediaState, Video
 
 BATCH = 2000
@@ -30,11 +31,20 @@ def users(count: int, prefix: str) -> list:
         batch_size=BATCH,
     )
     Allowance.objects.bulk_create([Allowance(user=u) for u in made], batch_size=BATCH)
-    tokens = Token.objects.bulk_create(
-        [Token(user=u, key=Token.generate_key()) for u in made], batch_size=BATCH
+    for user in made:
+        user.token = api_tokens.KEY_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(
+                user=u,
+                name="bench",
+                prefix=api_tokens.prefix_of(u.token),
+                digest=api_tokens.digest(u.token),
+            )
+            for u in made
+        ],
+        batch_size=BATCH,
     )
-    for user, token in zip(made, tokens, strict=True):
-        user.token = token.key
     return made
 
 

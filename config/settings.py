@@ -35,13 +35,19 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "accounts",
     "videos",
+    # Accounts (django-allauth): sign-up, sign-in, email, single sign-on, TOTP, sessions.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +60,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "videos.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -69,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.account",
             ],
         },
     },
@@ -94,10 +104,22 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
-# The throttles and the login guard count here, so production needs a cache every web
-# process shares: CACHE_URL=redis://host:6379/1 (Django's own RedisCache; pip install redis).
-# The default, per-process memory, is right for one process and for the tests.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The throttles, the login guard and allauth's rate limits count here, so every web process
+# must share it: CACHE_URL=redis://host:6379/1 (Django's own RedisCache; pip install redis).
+# Without CACHE_URL, development uses per-process memory and production the database
+# (the table `manage.py createcachetable` makes), so counts never split between processes.
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
+elif DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "luma_cache",
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -107,10 +129,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # The guard refuses sign-ins for a username from an address after LOGIN_MAX_FAILURES
 # failed attempts within LOGIN_LOCKOUT_SECONDS (pages, admin and the API's token endpoint).
-AUTHENTICATION_BACKENDS = ["accounts.login_guard.GuardedModelBackend"]
+# It wraps allauth's backend, which signs in by username or by email address.
+AUTHENTICATION_BACKENDS = ["accounts.login_guard.GuardedBackend"]
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "videos:list"
 LOGOUT_REDIRECT_URL = "videos:home"
 
@@ -214,6 +237,9 @@ if QUOTA_PERIOD not in ("day", "week", "month"):
     raise ImproperlyConfigured("QUOTA_PERIOD must be one of: day, week, month.")
 QUOTA_MAX_IN_FLIGHT = env.int("QUOTA_MAX_IN_FLIGHT", default=3)
 JOB_TIMEOUT_SECONDS = env.int("JOB_TIMEOUT_SECONDS", default=900)
+# After AceDataCloud accepted a job, how long the worker keeps trying to write its task id
+# down while the database is away (the id is the only link to a job that will be billed).
+TASK_ID_RETRY_SECONDS = env.int("TASK_ID_RETRY_SECONDS", default=300)
 # Submissions that met a transient fault are retried this many times, with
 # exponential back-off starting at SUBMIT_RETRY_BASE_SECONDS.
 SUBMIT_MAX_ATTEMPTS = env.int("SUBMIT_MAX_ATTEMPTS", default=5)
@@ -280,7 +306,7 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous call is a 401 with WWW-Authenticate, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -343,6 +369,81 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Luma Studio <noreply@localhost>")
+
+# --- Accounts: who may join, signing in, single sign-on (django-allauth) ------------------
+# Who may create an account: `invite` (only through an invitation link), `open`, `closed`
+# (no sign-up page: single sign-on and accounts staff create only).
+SIGNUP_POLICY = env("SIGNUP_POLICY", default="open" if DEBUG else "invite")
+if SIGNUP_POLICY not in ("invite", "open", "closed"):
+    raise ImproperlyConfigured("SIGNUP_POLICY must be one of: invite, open, closed.")
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# Sign-up without an invitation is limited to these email domains (exact match) when set.
+SIGNUP_EMAIL_DOMAINS = [
+    d.strip().lower().lstrip("@") for d in env.list("SIGNUP_EMAIL_DOMAINS", default=[]) if d
+]
+SIGNUP_REQUIRES_APPROVAL = env.bool("SIGNUP_REQUIRES_APPROVAL", default=False)
+# `mandatory`: a self-signed-up account confirms its email before it signs in and makes
+# videos; `optional`: the confirmation mail is sent, and nothing waits for it.
+EMAIL_VERIFICATION = env("EMAIL_VERIFICATION", default="mandatory")
+if EMAIL_VERIFICATION not in ("mandatory", "optional"):
+    raise ImproperlyConfigured("EMAIL_VERIFICATION must be one of: mandatory, optional.")
+# Read once, by the migration accounts.0005 that gives existing users their email addresses.
+EXISTING_EMAILS_VERIFIED = env.bool("EXISTING_EMAILS_VERIFIED", default=True)
+STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=not DEBUG)
+# How many proxies in front of the site append to X-Forwarded-For; 0 ignores the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sign-ups per client address, in allauth's rate format (count/period/per).
+THROTTLE_SIGNUP = env("THROTTLE_SIGNUP", default="5/m/ip,20/h/ip")
+
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# Sign up with an email address (a username is made from it); sign in with either.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_EMAIL_VERIFICATION = EMAIL_VERIFICATION
+ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up, password reset and the resend form answer alike whether an account exists.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Luma Studio: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# allauth's limits (sign-in failures, reset mails, ...) plus ours, counted in the cache.
+ACCOUNT_RATE_LIMITS = {"signup": THROTTLE_SIGNUP, "resend_confirmation": "5/m/ip,3/m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Luma Studio"
+# Single sign-on never keeps the identity provider's access tokens.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# An SSO sign-in whose verified email matches an existing account signs in to that account.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+
+# Single sign-on through the school's or company's OpenID Connect provider.
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="Single sign-on")
+OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+# Let single sign-on create accounts even when SIGNUP_POLICY is `closed` or `invite`.
+OIDC_AUTO_SIGNUP = env.bool("OIDC_AUTO_SIGNUP", default=False)
+SOCIALACCOUNT_PROVIDERS = {}
+if OIDC_SERVER_URL:
+    if not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured("OIDC_SERVER_URL needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "sso",
+                "name": OIDC_PROVIDER_NAME,
+                "client_id": OIDC_CLIENT_ID,
+                "secret": OIDC_CLIENT_SECRET,
+                "settings": {"server_url": OIDC_SERVER_URL, "oauth_pkce_enabled": True},
+            }
+        ],
+    }
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 # One line per event: `plain` text for people, `json` (one object per line) for machines.

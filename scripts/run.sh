@@ -19,6 +19,7 @@ fi
 echo "Installing requirements…"
 pip install -q --disable-pip-version-check -r requirements.txt
 python manage.py migrate --noinput -v 0
+python manage.py createcachetable  # the shared cache when CACHE_URL names the database
 python manage.py ensure_demo_user --staff >/dev/null
 
 mkdir -p run

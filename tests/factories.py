@@ -3,8 +3,17 @@
 import uuid
 from datetime import timedelta
 
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.utils import timezone
 
+from accounts import api_tokens
 from videos import quota
 from videos.models import Video
 
@@ -47,3 +56,25 @@ def use_up_quota(user, count=None):
     status = quota.quota_status(user)
     for _ in range(status.remaining if count is None else count):
         make_video(user)
+
+
+def make_token(user, name="tests", **fields) -> str:
+    """A new API token for `user`, issued as the profile page and the API do; its key."""
+    token, key = api_tokens.issue(user, name, **fields)
+    return key
+
+
+def turn_on_totp(user) -> tuple[str, list[str]]:
+    """Give `user` an authenticator app and recovery codes, as allauth's setup page does.
+
+    Returns the app's secret and the recovery codes.
+    """
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    codes = RecoveryCodes.activate(user).get_unused_codes()
+    return secret, codes
+
+
+def totp_code(secret) -> str:
+    """The code the authenticator app shows now."""
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))

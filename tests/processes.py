@@ -48,6 +48,10 @@ def production_env(tmp_path, *, database_url, simulator, public_url, **overrides
         "MEDIA_FETCH_ALLOWED_HOSTS": "127.0.0.1",
         "CALLBACK_ALLOWED_HOSTS": "127.0.0.1",
         "THROTTLE_SUBMIT": "10000/min",
+        # One web process per test: its own memory is cache enough (production's default,
+        # the database cache, needs its table; tests/reliability/test_login_guard_processes.py
+        # covers that one).
+        "CACHE_URL": "locmemcache://",
         **{key: str(value) for key, value in overrides.items()},
     }
 

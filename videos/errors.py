@@ -71,3 +71,13 @@ class QuotaExceeded(QuotaError):
 
 class TooManyInFlight(QuotaError):
     code = "too_many_in_flight"
+
+
+class AccountNotReady(ServiceError):
+    """The account may not make videos yet (email unconfirmed, sign-up awaiting approval).
+
+    `code` says which: account_unverified or account_not_approved (accounts/standing.py).
+    """
+
+    status = 403
+    code = "account_not_ready"

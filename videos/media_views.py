@@ -6,8 +6,9 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHt
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.authentication import ApiTokenAuthentication
 
 from . import wire
 from .models import MediaState, Video
@@ -50,7 +51,7 @@ def _user(request):
     if request.user.is_authenticated:
         return request.user
     try:
-        found = TokenAuthentication().authenticate(request)
+        found = ApiTokenAuthentication().authenticate(request)
     except AuthenticationFailed:
         return None
     return found[0] if found else None

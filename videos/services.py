@@ -7,18 +7,21 @@ and a terminal state never regresses.
 
 import contextlib
 import logging
+import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_tasks import task
 
+from accounts.standing import video_refusal
+
 from . import failures, media, quota
 from .acedata import AceDataError, get_client
-from .errors import Conflict, InvalidCallback, NotFound, UpstreamUnavailable
+from .errors import AccountNotReady, Conflict, InvalidCallback, NotFound, UpstreamUnavailable
 from .models import MediaState, Video
 from .retry import retry_delay
 from .signals import job_ended
@@ -33,7 +36,15 @@ CALLBACK_FIELDS = ("owner_id", "action", "state", "task_id", "callback_secret", 
 
 def submit(user, data: dict) -> Video:
     """Validate, charge and create a job; it is sent upstream once the row is committed."""
+    check_account(user)
     return create_job(user, build_request(user, data))
+
+
+def check_account(user) -> None:
+    """Refuse an account that may not make videos yet, before its request is even read."""
+    refusal = video_refusal(user)
+    if refusal is not None:
+        raise AccountNotReady(refusal.message, refusal.code)
 
 
 def create_job(user, req: JobRequest) -> Video:
@@ -100,21 +111,29 @@ def dispatch(video_id) -> bool:
     completes it by its secret; otherwise the job timeout fails it and gives the quota back.
     """
     now = timezone.now()
-    claimed = Video.objects.filter(
+    due = Video.objects.filter(
         pk=video_id,
         state=Video.State.QUEUED,
         task_id__isnull=True,
         claimed_at__isnull=True,
         next_attempt_at__lte=now,
-    ).update(claimed_at=now, submit_attempts=F("submit_attempts") + 1)
-    if not claimed:
+    )
+    # Read before claiming: once claimed, nothing but the call itself stands between the
+    # claim and AceDataCloud, so a database outage cannot strand a job never sent.
+    video = due.first()
+    if video is None or not due.update(claimed_at=now, submit_attempts=F("submit_attempts") + 1):
         return False
-    video = Video.objects.get(pk=video_id)
+    video.submit_attempts += 1
     try:
         task_id = get_client().submit(upstream_payload(video))
     except AceDataError as exc:
         _record_submit_error(video, exc)
         return True
+    _keep_trying(lambda: _record_accepted(video, task_id), video, task_id)
+    return True
+
+
+def _record_accepted(video: Video, task_id: str) -> None:
     # An IntegrityError means the callback got here first and saved this task id.
     with contextlib.suppress(IntegrityError):
         Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
@@ -124,7 +143,34 @@ def dispatch(video_id) -> bool:
             claimed_at=None,
             **NO_ERROR,
         )
-    return True
+
+
+def _keep_trying(write, video: Video, task_id: str) -> None:
+    """Write down an accepted job's task id, waiting out a database that is away.
+
+    The task id is the only link to a job AceDataCloud accepted and will bill: lost, the
+    job could only wait for its callback or its timeout. So while the database cannot be
+    reached, the worker holds the id and tries again (for up to TASK_ID_RETRY_SECONDS).
+    """
+    deadline = time.monotonic() + settings.TASK_ID_RETRY_SECONDS
+    pause = 1.0
+    while True:
+        try:
+            write()
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() + pause > deadline:
+                logger.error("Job %s: could not record its task %s: %s", video.pk, task_id, exc)
+                raise
+            logger.warning(
+                "Job %s: the database is away; holding task %s and trying again in %.0f s",
+                video.pk,
+                task_id,
+                pause,
+            )
+            connection.close()
+            time.sleep(pause)
+            pause = min(pause * 2, 15.0)
 
 
 @task()

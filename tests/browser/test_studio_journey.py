@@ -1,7 +1,8 @@
 """A person's journey through the studio in real Chromium, against the simulator.
 
-sign up -> generate -> in flight -> callback -> playable without a reload -> extend ->
-lineage shows both -> quota down by two; and a failing prompt shows its message.
+sign up -> confirm the email from the outbox -> generate -> in flight -> callback ->
+playable without a reload -> extend -> lineage shows both -> quota down by two -> a named
+API token; and a failing prompt shows its message.
 """
 
 import re
@@ -9,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.accounts.conftest import link_in_mail, mails_to
 from tests.conftest import make_user
 from tests.factories import make_video
 from videos.models import Video
@@ -48,12 +50,16 @@ def test_sign_up_generate_watch_it_finish_extend_and_see_the_lineage(
     simulator.delay = 2.0
 
     page.goto("/accounts/signup/")
-    page.get_by_label("Username").fill("nina")
     page.get_by_label("Email").fill("nina@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
     shoot(page, "01-signup")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_test_id("verification-sent")).to_be_visible()
+    page.goto(link_in_mail(mails_to("nina@example.com")[-1], "/accounts/confirm-email/"))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(re.compile(r"/videos/$"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New video").click()
 
     expect(page).to_have_url(re.compile(r"/videos/new/$"))
     expect(page.get_by_test_id("quota-note")).to_contain_text("You can make 10 more videos")
@@ -109,13 +115,15 @@ def test_sign_up_generate_watch_it_finish_extend_and_see_the_lineage(
     expect(quota.locator("[data-quota-remaining]")).to_have_text("8")
     shoot(page, "07-profile-quota")
 
+    page.get_by_label("Name").fill("laptop CLI")
     page.get_by_role("button", name="Create a token").click()
     key = page.get_by_test_id("new-token").input_value()
-    assert len(key) == 40
+    assert key.startswith("luma_") and len(key) == 48
     expect(page.locator("#curl-example")).to_contain_text(f"Authorization: Token {key}")
     shoot(page, "08-api-token-revealed")
-    page.reload()
-    expect(page.get_by_test_id("token-hint")).to_have_text(f"…{key[-4:]}")
+    page.get_by_role("link", name="Done: back to your profile").click()
+    expect(page.get_by_test_id("token-list")).to_contain_text("laptop CLI")
+    expect(page.get_by_test_id("token-list")).to_contain_text(key[:12])
     assert key not in page.content()
 
     user_videos = Video.objects.filter(owner__username="nina")
@@ -131,7 +139,7 @@ def test_a_failing_prompt_shows_its_message_and_leaves_the_quota_unchanged(
     before = quota_status(user)
 
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("fay")
+    page.get_by_label("Username or email").fill("fay")
     page.get_by_label("Password").fill("pw-fay")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="New video").click()
@@ -157,13 +165,24 @@ def test_a_failing_prompt_shows_its_message_and_leaves_the_quota_unchanged(
 def test_the_pages_fit_a_phone_and_work_from_the_keyboard(page, shoot, owner):
     make_video(owner, prompt="A lighthouse in a storm", state="processing")
     page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/accounts/signup/", "/accounts/password/reset/", "/accounts/login/"):
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} is {overflow}px wider than a phone"
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Username or email").fill("olivia")
     page.get_by_label("Password").fill("pw-olivia")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/videos/$"))
 
-    for url in ("/videos/", "/videos/new/", "/videos/extend/", "/accounts/profile/"):
+    for url in (
+        "/videos/",
+        "/videos/new/",
+        "/videos/extend/",
+        "/accounts/profile/",
+        "/accounts/password/change/",
+        "/accounts/email/",
+    ):
         page.goto(url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{url} is {overflow}px wider than a phone"
@@ -180,7 +199,7 @@ def test_the_pages_fit_a_phone_and_work_from_the_keyboard(page, shoot, owner):
 
 def test_staff_reach_the_admin_and_it_works_under_the_security_policy(page, staff):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Username or email").fill("ada")
     page.get_by_label("Password").fill("pw-ada")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()

@@ -8,9 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
-from tests.factories import make_video
+from tests.factories import make_token, make_video
 from tests.fakes import success_body
 from videos import services
 from videos.models import QuotaEvent, Video
@@ -26,7 +25,7 @@ def _race(count, call):
 def test_concurrent_submissions_respect_the_in_flight_cap(live_server, owner, settings):
     settings.QUOTA_VIDEOS_PER_PERIOD = 100
     settings.QUOTA_MAX_IN_FLIGHT = 3
-    headers = {"Authorization": f"Token {Token.objects.create(user=owner).key}"}
+    headers = {"Authorization": f"Token {make_token(owner)}"}
 
     def submit():
         return requests.post(

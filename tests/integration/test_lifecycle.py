@@ -2,9 +2,9 @@
 
 import pytest
 import requests
-from rest_framework.authtoken.models import Token
 
 from tests.conftest import run_worker, wait_for
+from tests.factories import make_token
 from videos.models import Video
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def _client(live, user):
     session = requests.Session()
-    session.headers["Authorization"] = f"Token {Token.objects.create(user=user).key}"
+    session.headers["Authorization"] = f"Token {make_token(user)}"
     session.base = live.url
     return session
 

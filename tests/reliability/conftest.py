@@ -32,6 +32,10 @@ CONCERNS = {
     "test_secrets": ("Secrets", "DEBUG logs, pages and answers of a full flow"),
     "test_deployment": ("Deployment", "check --deploy, login guard, throttles"),
     "test_operations": ("Operations", "health with the database down, metrics access, log secrets"),
+    "test_login_guard_processes": (
+        "Login guard across processes",
+        "two gunicorn processes sharing the database cache",
+    ),
 }
 COMMAND = (
     "RELIABILITY_REPORT=docs/reliability.md "

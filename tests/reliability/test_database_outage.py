@@ -87,7 +87,7 @@ class Client:
         csrf = requests.get(login, timeout=10).cookies["csrftoken"]
         signed_in = requests.post(
             login,
-            {"username": "nadia", "password": PASSWORD},
+            {"login": "nadia", "password": PASSWORD},
             headers={"X-CSRFToken": csrf, "Cookie": f"csrftoken={csrf}", "Referer": login},
             allow_redirects=False,
             timeout=10,
@@ -168,10 +168,13 @@ def test_the_site_rides_out_a_30_second_database_outage(cluster, site, record):
     wait_for(lambda: person.submit("After").status_code == 202, timeout=30)
     after = [person.submit(f"After, {n}").json()["id"] for n in range(3)]
     everything = before + in_flight + after
-    wait_for(
-        lambda: list(person.states(everything).values()).count("completed") == len(everything),
-        timeout=90,
-    )
+    try:
+        wait_for(
+            lambda: list(person.states(everything).values()).count("completed") == len(everything),
+            timeout=90,
+        )
+    except AssertionError:
+        raise AssertionError(f"not every job finished: {person.states(everything)}")
 
     record(len(during) * 3 + len(everything), len(during) * 3 + len(everything))
     assert set(during) == {(503, 503, 503)}

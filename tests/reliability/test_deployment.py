@@ -2,11 +2,10 @@
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.config.test_settings import PRODUCTION, manage
-from tests.factories import make_video
+from tests.factories import make_token, make_video
 from videos.models import Video
 
 pytestmark = [pytest.mark.reliability]
@@ -30,7 +29,7 @@ def guard(settings):
 
 def _login(client, username, password, ip="203.0.113.7"):
     return client.post(
-        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+        "/accounts/login/", {"login": username, "password": password}, REMOTE_ADDR=ip
     )
 
 
@@ -83,8 +82,11 @@ def test_the_api_token_endpoint_and_the_admin_refuse_a_locked_out_login(guard, s
         "/admin/login/", {"username": "ada", "password": "pw-ada"}, REMOTE_ADDR="203.0.113.7"
     )
 
-    assert token.status_code == 400 and "token" not in token.json()
-    assert admin.status_code == 200 and "_auth_user_id" not in admin.wsgi_request.session
+    assert token.status_code == 429 and "token" not in token.json()
+    assert token.json()["code"] == "locked"
+    # The admin's own login form is gone: it sends staff to the site's guarded sign-in.
+    assert admin.status_code == 302 and admin.url.startswith("/accounts/login/")
+    assert "_auth_user_id" not in admin.wsgi_request.session
 
 
 # --- throttles -----------------------------------------------------------------------------
@@ -97,7 +99,7 @@ def low_rates(settings):
 
 
 def test_submissions_are_throttled_across_the_api_and_the_gateway(low_rates, owner, record):
-    key = Token.objects.create(user=owner).key
+    key = make_token(owner)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     parent = make_video(owner, prompt="A fox", charge=False)
@@ -149,5 +151,5 @@ def test_the_token_endpoint_is_throttled_per_address(low_rates, owner):
     answers = [client.post("/api/v1/auth/token/", body).status_code for _ in range(3)]
     other_address = client.post("/api/v1/auth/token/", body, REMOTE_ADDR="198.51.100.9")
 
-    assert answers == [200, 200, 429]
-    assert other_address.status_code == 200
+    assert answers == [201, 201, 429]
+    assert other_address.status_code == 201

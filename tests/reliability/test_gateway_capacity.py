@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from rest_framework.authtoken.models import Token
 
 from tests import processes
 from tests.conftest import make_user, wait_for
+from tests.factories import make_token
 from videos.models import GatewayJob, Video
 
 pytestmark = [
@@ -51,7 +51,7 @@ def test_sync_calls_never_take_every_thread_and_pages_keep_answering(
 ):
     settings.QUOTA_VIDEOS_PER_PERIOD = 100  # the in-process worker's view of the same rows
     settings.QUOTA_MAX_IN_FLIGHT = 100
-    tokens = [Token.objects.create(user=make_user(f"pupil{n}")).key for n in range(USERS)]
+    tokens = [make_token(make_user(f"pupil{n}")) for n in range(USERS)]
 
     def sync_call(token):
         return requests.post(

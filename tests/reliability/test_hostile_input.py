@@ -12,16 +12,17 @@ import json
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.factories import make_video
+from accounts.models import ApiToken
+from tests.factories import make_token, make_video
 from videos.models import QuotaEvent, Video
 
 pytestmark = [pytest.mark.reliability]
@@ -49,7 +50,7 @@ def test_schemathesis_finds_no_5xx_and_no_answer_outside_the_schema(
 ):
     settings.QUOTA_VIDEOS_PER_PERIOD = 10_000
     settings.QUOTA_MAX_IN_FLIGHT = 10_000
-    headers = {"Authorization": f"Token {Token.objects.create(user=owner).key}"}
+    headers = {"Authorization": f"Token {make_token(owner)}"}
     real = [str(make_video(owner).pk) for _ in range(3)]
     tried = []
 
@@ -95,7 +96,7 @@ def _json(value):
 
 @pytest.fixture
 def hostile(owner, high_submit_rates):
-    key = Token.objects.create(user=owner).key
+    key = make_token(owner)
     client = Client()
 
     def api(body, content_type="application/json"):
@@ -274,3 +275,60 @@ def test_a_callback_url_with_an_impossible_host_name_is_a_clear_400(hostile, hos
 
     assert "not a valid host name" in message
     assert Video.objects.count() == 0
+
+
+ACCOUNT_FORMS = [
+    ("/accounts/login/", {"login": "olivia\x00", "password": "pw-olivia"}),
+    ("/accounts/signup/", {"email": "nina\x00@example.com", "password1": "pw\x00x" * 4,
+                           "password2": "pw\x00x" * 4}),
+    ("/accounts/password/reset/", {"email": "olivia@example.com\x00"}),
+    ("/accounts/confirm-email/again/", {"email": "\x00@example.com"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path, body", ACCOUNT_FORMS, ids=lambda v: str(v)[:30])
+def test_the_account_forms_refuse_control_characters_clearly(owner, path, body, record):
+    response = Client().post(path, body)
+
+    record(1, int(response.status_code == 200))
+    assert response.status_code == 200 and response.context["form"].errors
+    assert get_user_model().objects.count() == 1
+    assert "_auth_user_id" not in Client().session
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "olivia\x00", "password": "pw-olivia"},
+        {"username": "olivia", "password": "pw-olivia", "name": "n8n\x00"},
+        {"username": "olivia", "password": "pw-olivia", "otp": "12\x0034"},
+        {"username": "olivia", "password": "pw-olivia", "expires_in_days": float("nan")},
+        {"username": ["olivia"], "password": {"a": 1}},
+    ],
+    ids=["NUL username", "NUL name", "NUL code", "NaN days", "wrong types"],
+)
+def test_the_token_endpoint_refuses_hostile_bodies_and_issues_nothing(owner, body, record):
+    raw = json.dumps(body)  # NaN as JSON allows it, which PostgreSQL's JSON would not
+
+    response = Client().post("/api/v1/auth/token/", raw, content_type="application/json")
+
+    record(1, int(response.status_code == 400))
+    assert response.status_code == 400 and response.json()["code"] in ("invalid", "parse_error")
+    assert not ApiToken.objects.exists()
+
+
+def test_a_profile_token_name_with_control_characters_is_refused(owner):
+    page = Client()
+    page.force_login(owner)
+
+    response = page.post("/accounts/tokens/", {"name": "laptop\x00", "expires": ""})
+
+    assert response.status_code == 400 and not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["%00", "a%00b", "..%2F..%2Fadmin", "x" * 500, "%F0%9F%A6%8A"])
+def test_an_invitation_link_of_junk_is_a_404_page(db, key):
+    response = Client().get(f"/accounts/invitation/{key}/")
+
+    assert response.status_code == 404
+    assert b'name="password1"' not in response.content

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from django.db.models import Sum
-from rest_framework.authtoken.models import Token
 
+from tests.factories import make_token
 from videos import services
 from videos.models import QuotaEvent, Video
 from videos.quota import quota_status
@@ -29,7 +29,7 @@ def loaded(live_server, owner, settings, high_submit_rates):
     settings.QUOTA_VIDEOS_PER_PERIOD = ALLOWANCE
     owner.allowance.max_in_flight = 1000
     owner.allowance.save()
-    return live_server.url, Token.objects.create(user=owner).key
+    return live_server.url, make_token(owner)
 
 
 def _submit(base, key, n):
@@ -106,7 +106,7 @@ def test_a_second_user_is_unaffected_by_the_firsts_load(loaded, owner, other, li
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(lambda n: _submit(base, key, n), range(20)))
 
-    other_key = Token.objects.create(user=other).key
+    other_key = make_token(other)
     status = _submit(base, other_key, 0)[1]
 
     assert status == 202

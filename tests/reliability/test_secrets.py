@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.core import mail
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from tests.accounts.conftest import link_in_mail
 from tests.conftest import SIM_TOKEN, wait_for
 from videos.models import Video
 
@@ -48,15 +49,16 @@ def test_a_full_flow_at_debug_shows_no_secret_anywhere(
     signup = site.post(
         "/accounts/signup/",
         {
-            "username": "sam",
             "email": "sam@example.com",
             "password1": "a-long-pass-phrase-42",
             "password2": "a-long-pass-phrase-42",
         },
     )
     assert signup.status_code == 302
-    revealed = site.post("/accounts/token/", follow=True)  # the one showing, left out
-    page_key = Token.objects.get(user__username="sam").key
+    confirm = link_in_mail(mail.outbox[-1], "/accounts/confirm-email/")
+    assert site.post(confirm).status_code == 302  # confirmed and signed in
+    revealed = site.post("/accounts/tokens/", {"name": "script"})  # the one showing, left out
+    page_key = revealed.context["key"]
     assert page_key in revealed.content.decode()
 
     answer = requests.post(

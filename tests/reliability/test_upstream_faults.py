@@ -9,9 +9,9 @@ import pytest
 import requests
 from django.test import Client
 from django.utils.html import escape
-from rest_framework.authtoken.models import Token
 
 from tests.conftest import run_worker, wait_for
+from tests.factories import make_token
 from videos.models import Video
 from videos.quota import quota_status
 from videos.sweep import sweep
@@ -31,7 +31,7 @@ def http(live, owner, settings, high_submit_rates):
     settings.POLL_AFTER_SECONDS = 0
     settings.POLL_INTERVAL_SECONDS = 0
     session = requests.Session()
-    session.headers["Authorization"] = f"Token {Token.objects.create(user=owner).key}"
+    session.headers["Authorization"] = f"Token {make_token(owner)}"
     return session
 
 
@@ -241,7 +241,7 @@ def test_a_fault_reaches_a_synchronous_gateway_caller_in_acedataclouds_shape(
     live, owner, simulator, background_worker, settings, fault, status, code
 ):
     settings.SUBMIT_MAX_ATTEMPTS = 1
-    key = Token.objects.create(user=owner).key
+    key = make_token(owner)
     response = requests.post(
         f"{live.url}/luma/videos",
         json={"prompt": f"A fox [sim:{fault}]", "timeout": 20},

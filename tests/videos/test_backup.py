@@ -22,10 +22,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from tests.conftest import wait_for
-from tests.factories import make_video
+from tests.factories import make_token, make_video
 from videos import backup
 from videos.models import MediaState
 
@@ -136,7 +135,7 @@ def test_a_restored_site_serves_the_same_videos_to_their_owners(
     owner_session.force_login(owner)
     other_session = Client()
     other_session.force_login(other)
-    token = Token.objects.create(user=owner).key
+    token = make_token(owner)
 
     call_command("backup", output=str(tmp_path / "backups"), stdout=io.StringIO())
     [folder] = (tmp_path / "backups").iterdir()

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from videos import services
@@ -184,3 +185,44 @@ def test_an_unknown_outcome_keeps_the_claim_and_is_never_sent_again(job, owner, 
     assert job.claimed_at is not None and "not sent again" in job.error_message
     assert len(fake_upstream.calls_to("submit")) == 1
     assert quota_status(owner).used == 1  # reserved until its result or the job timeout
+
+
+@pytest.mark.django_db(transaction=True)  # it reconnects, as a worker does
+def test_an_accepted_task_id_is_held_until_the_database_is_back(
+    job, fake_upstream, monkeypatch, caplog
+):
+    record = services._record_accepted
+    outages = [OperationalError("the database is away"), InterfaceError("connection closed")]
+
+    def flaky(video, task_id):
+        if outages:
+            raise outages.pop(0)
+        record(video, task_id)
+
+    monkeypatch.setattr(services, "_record_accepted", flaky)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+
+    assert services.dispatch(job.pk) is True
+
+    job.refresh_from_db()
+    [task_id] = fake_upstream.tasks
+    assert (job.state, job.task_id) == ("processing", task_id)
+    assert caplog.text.count("the database is away; holding task") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_id_that_cannot_be_recorded_in_time_is_logged_for_the_operator(
+    job, fake_upstream, monkeypatch, settings, caplog
+):
+    settings.TASK_ID_RETRY_SECONDS = 0
+
+    def down(video, task_id):
+        raise OperationalError("the database is away")
+
+    monkeypatch.setattr(services, "_record_accepted", down)
+
+    with pytest.raises(OperationalError):
+        services.dispatch(job.pk)
+
+    [task_id] = fake_upstream.tasks
+    assert f"could not record its task {task_id}" in caplog.text

@@ -10,8 +10,9 @@ import requests
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from accounts import api_tokens
 from tests.conftest import SIM_TOKEN, run_worker
-from tests.factories import make_video
+from tests.factories import make_token, make_video
 from videos import media
 from videos.acedata import AceDataClient
 from videos.models import Video
@@ -218,13 +219,21 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, copied):
 
 
 def test_an_api_token_can_download(client, owner, copied):
-    from rest_framework.authtoken.models import Token
+    key = make_token(owner)
 
-    token = Token.objects.create(user=owner)
-
-    response = client.get(f"/files/{copied.pk}/video/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(f"/files/{copied.pk}/video/", HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
+
+
+def test_a_revoked_or_expired_token_cannot_download(client, owner, copied):
+    revoked = make_token(owner)
+    api_tokens.revoke_all(owner)
+    expired = make_token(owner, expires_at=timezone.now() - timedelta(seconds=1))
+
+    for key in (revoked, expired):
+        response = client.get(f"/files/{copied.pk}/video/", HTTP_AUTHORIZATION=f"Token {key}")
+        assert response.status_code == 302 and "login" in response["Location"]
 
 
 def test_the_api_serves_our_copy_once_it_exists(api, copied):

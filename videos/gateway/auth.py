@@ -1,7 +1,6 @@
 """Who is calling: `Authorization: Bearer <personal API token>`, as AceDataCloud clients send."""
 
-from rest_framework.authtoken.models import Token
-
+from accounts.api_tokens import user_for_key
 from videos.wire import bearer_token
 
 from .errors import GatewayError
@@ -17,7 +16,7 @@ def user_for(request):
     key = bearer_token(request.headers.get("Authorization"), max_length=100)
     if key is None:
         raise GatewayError("invalid_token")
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
+    user = user_for_key(key)
+    if user is None:  # unknown, revoked, expired, or its owner deactivated
         raise GatewayError("invalid_token")
-    return token.user
+    return user

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from videos import services
-from videos.errors import InvalidRequest, NotFound, QuotaExceeded, ServiceError
+from videos.errors import AccountNotReady, InvalidRequest, NotFound, QuotaExceeded, ServiceError
 from videos.models import GatewayJob, Video
 
 from .errors import GatewayError, bad_request
@@ -41,6 +41,9 @@ def _gateway_error(exc: ServiceError) -> GatewayError:
         return bad_request(f"video_id: {exc.message} Extend one of your own videos.")
     if isinstance(exc, QuotaExceeded):
         return GatewayError("used_up", exc.message)
+    if isinstance(exc, AccountNotReady):
+        # AceDataCloud's 403 for "this account may not do that"; the message says why.
+        return GatewayError("forbidden", exc.message)
     if exc.status == 429:  # the in-flight cap, and any other "not now"
         return GatewayError("too_many_requests", exc.message)
     return bad_request(exc.message)

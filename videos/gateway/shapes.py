@@ -126,8 +126,10 @@ def task_record(video: Video) -> dict:
         "request": original_request(video),
     }
     if video.is_terminal and video.completed_at:
-        record["finished_at"] = _seconds(video.completed_at)
-        record["elapsed"] = round(max(record["finished_at"] - record["started_at"], 0.0), 3)
+        # Rounded to the millisecond each, a job finishing within one could read as ending
+        # before it started.
+        record["finished_at"] = max(_seconds(video.completed_at), record["started_at"])
+        record["elapsed"] = round(record["finished_at"] - record["started_at"], 3)
     response = record_response(video)
     if response is not None:
         record["response"] = response

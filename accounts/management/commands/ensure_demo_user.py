@@ -16,7 +16,8 @@ class Command(BaseCommand):
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )
-        user.set_password(password)
+        if not user.check_password(password):
+            user.set_password(password)  # a new password revokes the user's API tokens
         user.is_staff = user.is_superuser = staff
         user.save()
         verb = "Created" if created else "Reset"

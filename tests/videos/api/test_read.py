@@ -140,7 +140,7 @@ def test_the_quota_endpoint_reports_the_allowance(api, owner, settings):
 
 def test_a_token_is_issued_for_a_username_and_password(client, owner):
     response = client.post("/api/v1/auth/token/", {"username": "olivia", "password": "pw-olivia"})
-    assert response.status_code == 200
+    assert response.status_code == 201
     token = response.json()["token"]
 
     listed = client.get(URL, HTTP_AUTHORIZATION=f"Token {token}")
@@ -152,7 +152,7 @@ def test_a_wrong_password_gets_no_token(client, owner):
     response = client.post("/api/v1/auth/token/", {"username": "olivia", "password": "nope"})
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    assert response.json()["code"] == "invalid_credentials"
     assert "token" not in response.json()
 
 

@@ -6,7 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+
+from tests.factories import make_token
 
 
 @pytest.fixture(autouse=True)
@@ -21,12 +22,12 @@ def _production_callback_rules(settings):
 
 @pytest.fixture
 def owner_token(owner):
-    return Token.objects.create(user=owner).key
+    return make_token(owner)
 
 
 @pytest.fixture
 def other_token(other):
-    return Token.objects.create(user=other).key
+    return make_token(other)
 
 
 class Gateway:

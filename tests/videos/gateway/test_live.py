@@ -5,9 +5,9 @@ import threading
 
 import pytest
 import requests
-from rest_framework.authtoken.models import Token
 
 from tests.conftest import SIM_TOKEN, wait_for
+from tests.factories import make_token
 from videos.gateway import jobs
 from videos.models import GatewayJob, Video
 from videos.quota import quota_status
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def luma(live, owner):
     """POST to the live site's /luma/* with the owner's bearer token."""
-    token = Token.objects.create(user=owner).key
+    token = make_token(owner)
 
     def post(path, body, timeout=30):
         return requests.post(

@@ -1,9 +1,9 @@
 """The real `luma` CLI (PyPI luma-pro-cli) pointed at the live site with a user's own token."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from tests.conftest import wait_for
+from tests.factories import make_token
 from tests.luma_cli import cli, output_json
 from videos.models import GatewayJob, Video
 from videos.quota import quota_status
@@ -16,7 +16,7 @@ pytestmark = [
 
 @pytest.fixture
 def luma(live, background_worker, owner, tmp_path):
-    return cli(live.url, Token.objects.create(user=owner).key, tmp_path, timeout=60)
+    return cli(live.url, make_token(owner), tmp_path, timeout=60)
 
 
 def test_the_cli_generates_async_then_polls_the_task_and_a_batch(luma, owner):

@@ -2,10 +2,13 @@
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from tests.factories import make_video
+from videos.gateway.shapes import task_record
 from videos.models import Video
 
 from .helpers import complete, fail, finished_video
@@ -165,3 +168,13 @@ def test_a_video_i_deleted_is_no_longer_retrievable(gateway):
     Video.objects.filter(pk=task_id).update(deleted_at=timezone.now())
 
     assert retrieve(gateway, task_id) == {}
+
+
+def test_a_callback_that_beat_the_submit_record_never_ends_before_it_started(owner):
+    done = timezone.now()
+    video = make_video(owner, completed_at=done, submitted_at=done + timedelta(milliseconds=5))
+
+    record = task_record(video)
+
+    assert record["finished_at"] >= record["started_at"]
+    assert record["elapsed"] == 0.0

@@ -14,8 +14,9 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.db import transaction
 from django.shortcuts import render
+from django.utils import translation
 
-from . import admission, invitations
+from . import admission, invitations, preferences
 from .addresses import client_address
 from .models import Invitation
 from .signals import SELF_SIGNUP
@@ -58,6 +59,15 @@ class AccountAdapter(DefaultAccountAdapter):
             lambda: super(AccountAdapter, self).save_user(request, user, form, commit=True),
             invitations.from_session(request),
         )
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails (confirmation, reset) in the language the recipient chose, if they
+        did; otherwise in the page's, which is the one they asked in."""
+        user = context.get("user") or EmailAddress.objects.filter(email__iexact=email).first()
+        user = getattr(user, "user", user)  # an EmailAddress row: its owner
+        language = preferences.chosen_language(user) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request):
         return client_address(request) or "0.0.0.0"  # noqa: S104 (an address, not a bind)

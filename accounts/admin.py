@@ -8,7 +8,10 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import invitations, mfa, standing
 from .admin_forms import InviteForm
@@ -20,10 +23,14 @@ User = get_user_model()
 # two-factor authentication apply there, and nowhere else would they all hold.
 admin.site.login = secure_admin_login(admin.site.login)
 
-DEACTIVATION_HELP = (
+DEACTIVATION_HELP = _(
     "Untick to stop this person signing in. Saving that also revokes all of their API "
     "tokens and ends all of their sessions; ticking it again later does not bring those back."
 )
+
+
+def _day(moment, format_name="SHORT_DATE_FORMAT") -> str:
+    return formats.date_format(moment, format_name) if moment else ""
 
 
 class AllowanceInline(admin.StackedInline):
@@ -33,11 +40,11 @@ class AllowanceInline(admin.StackedInline):
 
 
 class WaitingForApproval(admin.SimpleListFilter):
-    title = "approval"
+    title = _("approval")
     parameter_name = "approval"
 
     def lookups(self, request, model_admin):
-        return [("waiting", "Waiting for approval"), ("approved", "Approved or not needed")]
+        return [("waiting", _("Waiting for approval")), ("approved", _("Approved or not needed"))]
 
     def queryset(self, request, queryset):
         if self.value() == "waiting":
@@ -72,37 +79,41 @@ class UserAdmin(DjangoUserAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, ("Access", {"fields": ["api_tokens", "two_factor"]})]
+        return [*fieldsets, (_("Access"), {"fields": ["api_tokens", "two_factor"]})]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "api_tokens", "two_factor"]
 
-    @admin.display(description="API tokens")
+    @admin.display(description=_("API tokens"))
     def api_tokens(self, user):
         """What each token is called and when it was used; never a key (none is kept)."""
         tokens = list(ApiToken.objects.filter(user=user))
         if not tokens:
-            return "None."
+            return _("None.")
+        never = _("never")
         rows = format_html_join(
             "",
-            "<li>{} <code>{}…</code>, created {}, last used {}, expires {}</li>",
+            "<li>{} <code>{}…</code>, {}</li>",
             (
                 (
                     t.name,
                     t.prefix,
-                    f"{t.created_at:%Y-%m-%d}",
-                    f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
-                    f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never",
+                    _("created %(created)s, last used %(used)s, expires %(expires)s")
+                    % {
+                        "created": _day(t.created_at),
+                        "used": _day(t.last_used_at, "SHORT_DATETIME_FORMAT") or never,
+                        "expires": _day(t.expires_at) or never,
+                    },
                 )
                 for t in tokens
             ),
         )
         link = reverse("admin:accounts_apitoken_changelist") + f"?user__id__exact={user.pk}"
-        return format_html('<ul>{}</ul><a href="{}">Revoke tokens…</a>', rows, link)
+        return format_html('<ul>{}</ul><a href="{}">{}</a>', rows, link, _("Revoke tokens…"))
 
-    @admin.display(description="Two-factor authentication")
+    @admin.display(description=_("Two-factor authentication"))
     def two_factor(self, user):
-        return "On (authenticator app)" if mfa.has_totp(user) else "Off"
+        return _("On (authenticator app)") if mfa.has_totp(user) else _("Off")
 
     def get_queryset(self, request):
         addresses = EmailAddress.objects.filter(user=OuterRef("pk"))
@@ -124,23 +135,28 @@ class UserAdmin(DjangoUserAdmin):
             form.base_fields["is_active"].help_text = DEACTIVATION_HELP
         return form
 
-    @admin.display(boolean=True, description="Email confirmed")
+    @admin.display(boolean=True, description=_("Email confirmed"))
     def email_confirmed(self, user):
         # No address on record: made by staff, which counts as confirmed.
         return user.has_verified_address or not user.has_address
 
-    @admin.display(boolean=True, description="Approved", ordering="waiting_for_approval")
+    @admin.display(boolean=True, description=_("Approved"), ordering="waiting_for_approval")
     def approved(self, user):
         return not user.waiting_for_approval
 
-    @admin.action(description="Approve the selected accounts (and email each one)")
+    @admin.action(description=_("Approve the selected accounts (and email each one)"))
     def approve_accounts(self, request, queryset):
         count = standing.approve(list(queryset), by=request.user, request=request)
         self.message_user(
             request,
-            f"Approved {count} account{'s' if count != 1 else ''}; each was emailed."
+            ngettext(
+                "Approved %(count)d account; it was emailed.",
+                "Approved %(count)d accounts; each was emailed.",
+                count,
+            )
+            % {"count": count}
             if count
-            else "None of the selected accounts was waiting for approval.",
+            else _("None of the selected accounts was waiting for approval."),
             messages.SUCCESS if count else messages.WARNING,
         )
 
@@ -186,7 +202,7 @@ class InvitationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="State")
+    @admin.display(description=_("State"))
     def state_label(self, invitation):
         return Invitation.State(invitation.state).label
 
@@ -204,7 +220,7 @@ class InvitationAdmin(admin.ModelAdmin):
             return redirect("admin:accounts_invitation_changelist")
         context = {
             **self.admin_site.each_context(request),
-            "title": "Invite people",
+            "title": _("Invite people"),
             "form": form,
             "opts": self.model._meta,
             "days": settings.INVITATION_DAYS,
@@ -214,14 +230,25 @@ class InvitationAdmin(admin.ModelAdmin):
     def _report(self, request, issued):
         mailed = [i for i in issued if i.mailed]
         if mailed:
-            self.message_user(request, f"Emailed {len(mailed)} invitation link(s).")
+            self.message_user(
+                request,
+                ngettext(
+                    "Emailed %(count)d invitation link.",
+                    "Emailed %(count)d invitation links.",
+                    len(mailed),
+                )
+                % {"count": len(mailed)},
+            )
         unmailed = [i for i in issued if not i.mailed]
         if unmailed:
             self.message_user(
                 request,
                 format_html(
-                    "These could not be emailed; pass each link on yourself (it is shown only "
-                    "now):<ul>{}</ul>",
+                    "{}<ul>{}</ul>",
+                    _(
+                        "These could not be emailed; pass each link on yourself (it is shown "
+                        "only now):"
+                    ),
                     format_html_join(
                         "", "<li>{}: {}</li>", ((i.invitation.email, i.link) for i in unmailed)
                     ),
@@ -229,12 +256,20 @@ class InvitationAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Revoke the selected invitations")
+    @admin.action(description=_("Revoke the selected invitations"))
     def revoke(self, request, queryset):
         count = invitations.revoke(queryset)
-        self.message_user(request, f"Revoked {count} invitation(s); their links no longer work.")
+        self.message_user(
+            request,
+            ngettext(
+                "Revoked %(count)d invitation; its link no longer works.",
+                "Revoked %(count)d invitations; their links no longer work.",
+                count,
+            )
+            % {"count": count},
+        )
 
-    @admin.action(description="Send the selected invitations again (new links, new expiry)")
+    @admin.action(description=_("Send the selected invitations again (new links, new expiry)"))
     def send_again(self, request, queryset):
         emails = sorted({i.email for i in queryset if i.accepted_at is None})
         issued = [invitations.issue(e, by=request.user, request=request) for e in emails]

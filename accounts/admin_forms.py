@@ -4,6 +4,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import invitations
 
@@ -12,9 +14,9 @@ MAX_AT_ONCE = 200
 
 class InviteForm(forms.Form):
     emails = forms.CharField(
-        label="Email addresses",
+        label=gettext_lazy("Email addresses"),
         widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
-        help_text="One or many: separate them by new lines, commas or spaces.",
+        help_text=gettext_lazy("One or many: separate them by new lines, commas or spaces."),
     )
 
     def clean_emails(self):
@@ -30,16 +32,22 @@ class InviteForm(forms.Form):
                 emails.append(email)
         if bad:
             raise ValidationError(
-                "These are not email addresses: " + ", ".join(b[:100] for b in bad[:20]) + "."
+                _("These are not email addresses: %(addresses)s.")
+                % {"addresses": ", ".join(b[:100] for b in bad[:20])}
             )
         if not emails:
-            raise ValidationError("Enter at least one email address.")
+            raise ValidationError(_("Enter at least one email address."))
         if len(emails) > MAX_AT_ONCE:
-            raise ValidationError(f"Invite at most {MAX_AT_ONCE} people at once.")
+            raise ValidationError(
+                _("Invite at most %(most)d people at once.") % {"most": MAX_AT_ONCE}
+            )
         taken = [e for e in emails if invitations.has_account(e)]
         if taken:
             raise ValidationError(
-                "These addresses already have an account: " + ", ".join(taken) + ". Remove "
-                "them and try again."
+                _(
+                    "These addresses already have an account: %(addresses)s. Remove them and "
+                    "try again."
+                )
+                % {"addresses": ", ".join(taken)}
             )
         return emails

@@ -5,6 +5,8 @@ is a whole sentence a person can act on.
 """
 
 from django.conf import settings
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 
 from . import invitations, standing
 
@@ -18,17 +20,17 @@ def domain_of(email: str) -> str:
 
 
 def domains_sentence() -> str:
-    domains = settings.SIGNUP_EMAIL_DOMAINS
-    if len(domains) == 1:
-        return domains[0]
-    return ", ".join(domains[:-1]) + " or " + domains[-1]
+    # Django's own catalogue translates the joining "or" ("a, b or c"; "a、b 或 c").
+    return str(get_text_list(list(settings.SIGNUP_EMAIL_DOMAINS)))
 
 
 def domain_refusal(email: str) -> str | None:
     """Why this address may not sign up without an invitation, or None."""
     allowed = settings.SIGNUP_EMAIL_DOMAINS
     if allowed and domain_of(email) not in allowed:
-        return f"Sign-up is limited to email addresses at {domains_sentence()}."
+        return _("Sign-up is limited to email addresses at %(domains)s.") % {
+            "domains": domains_sentence()
+        }
     return None
 
 
@@ -44,15 +46,20 @@ def sso_refusal(email: str, invitation) -> str | None:
     if invitation is not None:
         return None
     if settings.SIGNUP_POLICY == "closed" and not settings.OIDC_AUTO_SIGNUP:
-        return (
+        return _(
             "This site does not create new accounts. Ask the site's staff to create one "
             "for you, then sign in."
         )
     if settings.SIGNUP_POLICY == "invite" and not settings.OIDC_AUTO_SIGNUP:
-        return (
+        if not email:
+            return _(
+                "This site creates accounts by invitation only, and there is no invitation "
+                "for your address. Ask the site's staff to invite you."
+            )
+        return _(
             "This site creates accounts by invitation only, and there is no invitation for "
-            f"{email or 'your address'}. Ask the site's staff to invite you."
-        )
+            "%(email)s. Ask the site's staff to invite you."
+        ) % {"email": email}
     return domain_refusal(email)
 
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
@@ -39,7 +41,9 @@ class TokenRequestSerializer(serializers.Serializer):
     def validate_name(self, value):
         value = value.strip()
         if not value or any(ord(c) < 32 for c in value):
-            raise serializers.ValidationError("Give the token a name of letters, digits or spaces.")
+            raise serializers.ValidationError(
+                _("Give the token a name of letters, digits or spaces.")
+            )
         return value
 
 
@@ -53,7 +57,7 @@ class TokenSerializer(serializers.Serializer):
 
 class CredentialsRefused(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "Unable to sign in with that username (or email) and password."
+    default_detail = _lazy("Unable to sign in with that username (or email) and password.")
     default_code = "invalid_credentials"
 
 
@@ -96,11 +100,15 @@ class TokenView(APIView):
         if mfa.has_totp(user) and not mfa.verify(user, data.get("otp")):
             login_guard.record_failure(login, request._request)
             raise CodeNeeded(
-                "This account uses two-factor authentication: send the current code from "
-                "your authenticator app (or a recovery code) as `otp`."
+                _(
+                    "This account uses two-factor authentication: send the current code from "
+                    "your authenticator app (or a recovery code) as `otp`."
+                )
                 if not data.get("otp")
-                else "That two-factor code is not valid (or was already used). Send the "
-                "current code from your authenticator app as `otp`.",
+                else _(
+                    "That two-factor code is not valid (or was already used). Send the "
+                    "current code from your authenticator app as `otp`."
+                ),
                 code="otp_required" if not data.get("otp") else "otp_invalid",
             )
         days = data.get("expires_in_days")

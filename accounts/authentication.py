@@ -1,5 +1,6 @@
 """DRF authentication by a personal API token: `Authorization: Token <key>` (or `Bearer`)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import exceptions
@@ -19,16 +20,16 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                "Send the header as: Authorization: Token <your API token>."
+                _("Send the header as: Authorization: Token <your API token>.")
             )
         try:
             key = parts[1].decode()
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("The token holds characters no token has.")
+            raise exceptions.AuthenticationFailed(_("The token holds characters no token has."))
         token = api_tokens.find(key)
         if token is None:
             raise exceptions.AuthenticationFailed(
-                "This API token is not valid: it was revoked, has expired, or was mistyped."
+                _("This API token is not valid: it was revoked, has expired, or was mistyped.")
             )
         return token.user, token
 

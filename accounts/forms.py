@@ -11,8 +11,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from . import admission, invitations, login_guard
+from . import admission, invitations, login_guard, preferences
 
 
 class LoginForm(AllauthLoginForm):
@@ -21,7 +23,7 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
-        login.label = "Username or email"
+        login.label = _("Username or email")
         login.widget.attrs.pop("placeholder", None)
         login.widget.attrs["autocomplete"] = "username"
 
@@ -48,22 +50,24 @@ class SignupForm(AllauthSignupForm):
         if self.invitation is not None:
             email.initial = self.invitation.email
             email.widget.attrs["readonly"] = True
-            email.help_text = "Your invitation is for this address."
+            email.help_text = _("Your invitation is for this address.")
         elif settings.SIGNUP_EMAIL_DOMAINS:
-            email.help_text = (
-                f"Use your address at {admission.domains_sentence()}: sign-up is limited "
-                "to those domains."
-            )
+            email.help_text = gettext(
+                "Use your address at %(domains)s: sign-up is limited to those domains."
+            ) % {"domains": admission.domains_sentence()}
         else:
-            email.help_text = "We send you a link to confirm it. Never shown to anyone."
+            email.help_text = _("We send you a link to confirm it. Never shown to anyone.")
 
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip().lower()
         if self.invitation is not None:
             if email != self.invitation.email.lower():
                 raise forms.ValidationError(
-                    f"This invitation is for {self.invitation.email}. Sign up with that "
-                    "address, or ask for an invitation for this one."
+                    gettext(
+                        "This invitation is for %(email)s. Sign up with that address, or ask "
+                        "for an invitation for this one."
+                    )
+                    % {"email": self.invitation.email}
                 )
         else:
             refusal = admission.domain_refusal(email)
@@ -84,33 +88,59 @@ class SignupForm(AllauthSignupForm):
 
 class ResendConfirmationForm(forms.Form):
     email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 
 EXPIRY_CHOICES = [
-    ("", "Never"),
-    ("30", "In 30 days"),
-    ("90", "In 90 days"),
-    ("365", "In a year"),
+    ("", _("Never")),
+    ("30", _("In 30 days")),
+    ("90", _("In 90 days")),
+    ("365", _("In a year")),
 ]
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
+        label=_("Name"),
         max_length=100,
         initial="API",
-        help_text='What it is for, e.g. "laptop CLI" or "n8n".',
+        help_text=_('What it is for, e.g. "laptop CLI" or "n8n".'),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    expires = forms.ChoiceField(choices=EXPIRY_CHOICES, required=False, label="Expires")
+    expires = forms.ChoiceField(choices=EXPIRY_CHOICES, required=False, label=_("Expires"))
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not name or any(ord(c) < 32 for c in name):
-            raise forms.ValidationError("Give the token a name of letters, digits or spaces.")
+            raise forms.ValidationError(_("Give the token a name of letters, digits or spaces."))
         return name
 
     def expires_at(self):
         days = self.cleaned_data.get("expires")
         return timezone.now() + timedelta(days=int(days)) if days else None
+
+
+class PreferencesForm(forms.Form):
+    """The profile's language and time zone (blank: follow the browser, the site's zone)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Follow my browser"))] + list(settings.LANGUAGES),
+        help_text=_("The site, and the emails it sends you, in this language."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times are shown in this zone. Your allowance still resets by the site's."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site_zone = _("The site's (%(zone)s)") % {"zone": settings.TIME_ZONE}
+        self.fields["time_zone"].choices = [("", site_zone)] + [
+            (zone, zone.replace("_", " ")) for zone in preferences.time_zones()
+        ]

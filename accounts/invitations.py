@@ -59,8 +59,12 @@ def base_url(request=None) -> str:
     return settings.PUBLIC_BASE_URL
 
 
-def issue(email: str, by=None, request=None, send: bool = True) -> Issued:
-    """Invite `email` (already cleaned); a pending invitation for it is replaced."""
+def issue(email: str, by=None, request=None, send: bool = True, language=None) -> Issued:
+    """Invite `email` (already cleaned); a pending invitation for it is replaced.
+
+    The email is written in `language`, by default the one of the page that sends it (the
+    invitee has no account yet to have chosen one).
+    """
     key = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -80,6 +84,7 @@ def issue(email: str, by=None, request=None, send: bool = True) -> Issued:
             "accounts/email/invitation",
             email,
             {"link": link, "expires_at": invitation.expires_at, "invited_by": by},
+            language=language,
         )
     except Exception as exc:  # the link still works: whoever invited can pass it on
         logger.warning("Could not email the invitation for %s: %s", email, exc)

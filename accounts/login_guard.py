@@ -14,10 +14,12 @@ import math
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
+from django.utils.translation import ngettext
 
 from .addresses import client_address
 
@@ -38,10 +40,13 @@ def is_locked(username, request) -> bool:
 
 def lockout_message() -> str:
     minutes = max(math.ceil(settings.LOGIN_LOCKOUT_SECONDS / 60), 1)
-    return (
+    return ngettext(
         "Too many failed sign-in attempts. For your account's safety, sign-in is paused "
-        f"for up to {minutes} minutes; try again later or reset your password."
-    )
+        "for up to %(minutes)d minute; try again later or reset your password.",
+        "Too many failed sign-in attempts. For your account's safety, sign-in is paused "
+        "for up to %(minutes)d minutes; try again later or reset your password.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def record_failure(username, request) -> None:
@@ -64,7 +69,16 @@ def _typed_login(credentials) -> str:
 
 
 class GuardedBackend(AuthenticationBackend):
-    """allauth's backend (username or email, then password), refusing a locked-out pair."""
+    """allauth's backend (username or email, then password), refusing a locked-out pair.
+
+    Each request's user comes with their language and time zone (accounts/preferences.py)
+    in the same query.
+    """
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("preferences")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(self, request, **credentials):
         if is_locked(_typed_login(credentials), request):

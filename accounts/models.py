@@ -1,23 +1,37 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Allowance(models.Model):
     """A user's video allowance; blank fields fall back to the site defaults."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="allowance"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="allowance",
+        verbose_name=_("user"),
     )
     videos_per_period = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Videos per quota period. Blank: the site default."
+        null=True,
+        blank=True,
+        help_text=_("Videos per quota period. Blank: the site default."),
+        verbose_name=_("videos per period"),
     )
     max_in_flight = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Jobs in flight at once. Blank: the site default."
+        null=True,
+        blank=True,
+        help_text=_("Jobs in flight at once. Blank: the site default."),
+        verbose_name=_("most in flight at once"),
     )
 
+    class Meta:
+        verbose_name = _("allowance")
+        verbose_name_plural = _("allowances")
+
     def __str__(self):
-        return f"Allowance of {self.user}"
+        return _("Allowance of %(user)s") % {"user": self.user}
 
     @property
     def limit(self) -> int:
@@ -44,19 +58,29 @@ class ApiToken(models.Model):
     (to find the row and to let people recognise it) and its SHA-256 digest."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
     )
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, help_text="The key's first characters (not secret).")
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Blank: never.")
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    prefix = models.CharField(
+        max_length=16,
+        help_text=_("The key's first characters (not secret)."),
+        verbose_name=_("starts with"),
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("digest"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Blank: never."), verbose_name=_("expires")
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "API token"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
         indexes = [
             # Every token-authenticated request finds its candidate rows by the key's prefix.
@@ -85,35 +109,40 @@ class Invitation(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
 
-    email = models.EmailField()
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(verbose_name=_("email address"))
+    digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("digest"))
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    expires_at = models.DateTimeField(verbose_name=_("expires"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted"))
     accepted_by = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="invitation",
+        verbose_name=_("accepted by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked"))
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
         ordering = ["-created_at", "-id"]
         indexes = [
             # Single sign-on looks for a pending invitation by the email the provider gave.
@@ -121,7 +150,7 @@ class Invitation(models.Model):
         ]
 
     def __str__(self):
-        return f"Invitation for {self.email}"
+        return _("Invitation for %(email)s") % {"email": self.email}
 
     @property
     def state(self) -> str:
@@ -142,21 +171,54 @@ class Approval(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approval"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="approval",
+        verbose_name=_("user"),
     )
-    requested_at = models.DateTimeField(default=timezone.now)
-    approved_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now, verbose_name=_("requested"))
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("approved by"),
     )
 
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+
     def __str__(self):
-        return f"Approval of {self.user}"
+        return _("Approval of %(user)s") % {"user": self.user}
 
     @property
     def waiting(self) -> bool:
         return self.approved_at is None
+
+
+class Preferences(models.Model):
+    """How a person wants the site: its language (and their emails'), and their time zone.
+
+    Blank fields follow the browser (language) and the site (time zone).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preferences",
+        verbose_name=_("user"),
+    )
+    # A code from settings.LANGUAGES (the forms check it), not a choices list here: adding a
+    # language is then only a translation file, never a migration.
+    language = models.CharField(max_length=10, blank=True, verbose_name=_("language"))
+    time_zone = models.CharField(max_length=64, blank=True, verbose_name=_("time zone"))
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self):
+        return _("Preferences of %(user)s") % {"user": self.user}

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
-from . import mail
+from . import mail, preferences
 from .models import Approval
 
 logger = logging.getLogger(__name__)
@@ -30,13 +31,17 @@ class Refusal:
 
 UNVERIFIED = Refusal(
     "account_unverified",
-    "Confirm your email address before making videos: open the link in the email we sent "
-    "you, or ask for a new one on your profile page.",
+    _lazy(
+        "Confirm your email address before making videos: open the link in the email we sent "
+        "you, or ask for a new one on your profile page."
+    ),
 )
 NOT_APPROVED = Refusal(
     "account_not_approved",
-    "Your account is waiting for approval by the site's staff. You can make videos once it "
-    "is approved; we will email you then.",
+    _lazy(
+        "Your account is waiting for approval by the site's staff. You can make videos once it "
+        "is approved; we will email you then."
+    ),
 )
 
 
@@ -111,7 +116,12 @@ def _send_approved_mail(user, request) -> None:
     else:
         url = settings.PUBLIC_BASE_URL + path
     try:
-        mail.send("accounts/email/approved", user.email, {"user": user, "new_video_url": url})
+        mail.send(
+            "accounts/email/approved",
+            user.email,
+            {"user": user, "new_video_url": url},
+            language=preferences.language_for(user),
+        )
     except Exception:
         # The approval stands; staff see the failure in the log, the user on their next visit.
         logger.exception("Could not send the approval email to user %s", user.pk)

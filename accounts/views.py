@@ -4,16 +4,21 @@ and sending a confirmation link again. allauth serves the other account pages.""
 from allauth.account import views as allauth_views
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import api_tokens, confirmations, invitations, mfa
-from .forms import ApiTokenForm, ResendConfirmationForm
+from . import api_tokens, confirmations, invitations, mfa, preferences
+from .forms import ApiTokenForm, PreferencesForm, ResendConfirmationForm
 from .models import Invitation
 
 
@@ -27,9 +32,15 @@ class LoginView(allauth_views.LoginView):
         return response
 
 
-def _profile_context(request, form=None):
+def _profile_context(request, form=None, preferences_form=None):
     user = request.user
+    if preferences_form is None:
+        chosen = preferences.of(user)
+        preferences_form = PreferencesForm(
+            initial={"language": chosen.language, "time_zone": chosen.time_zone}
+        )
     return {
+        "preferences_form": preferences_form,
         "tokens": list(api_tokens.for_user(user)),
         "token_form": form or ApiTokenForm(),
         "emails": list(EmailAddress.objects.filter(user=user).order_by("-primary", "email")),
@@ -72,8 +83,53 @@ def create_token(request):
 def revoke_token(request, pk):
     token = api_tokens.for_user(request.user).filter(pk=pk).first()
     if token is not None and api_tokens.revoke(request.user, pk):
-        messages.success(request, f"The token “{token.name}” was revoked: it no longer works.")
+        messages.success(
+            request,
+            _("The token “%(name)s” was revoked: it no longer works.") % {"name": token.name},
+        )
     return redirect(reverse("profile") + "#api-tokens")
+
+
+@require_POST
+@login_required
+def save_preferences(request):
+    """The profile's language and time zone: saved on the account, applied at once."""
+    form = PreferencesForm(request.POST)
+    if not form.is_valid():
+        context = _profile_context(request, preferences_form=form)
+        return render(request, "accounts/profile.html", context, status=400)
+    chosen = preferences.save(request, **form.cleaned_data)
+    if chosen.language:
+        translation.activate(chosen.language)
+    messages.success(request, _("Your language and time zone were saved."))
+    response = redirect(reverse("profile") + "#preferences")
+    _remember_language(response, chosen.language)
+    return response
+
+
+@require_POST
+def set_language(request):
+    """The header's language switcher: Django's set_language, which also remembers the
+    choice on the signed-in person's account (their pages and emails follow it)."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        preferences.save(request, language=language)
+    return response
+
+
+def _remember_language(response, language: str):
+    """The language cookie follows the account's choice (or is dropped for the browser's)."""
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
 
 
 @never_cache

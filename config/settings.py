@@ -32,13 +32,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's sessions page ("2 hours ago") loads it
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
-    "django_tasks_db",
+    "config.third_party.TasksDatabaseConfig",  # django_tasks_db, its name translated
     "accounts",
     "videos",
     # Accounts (django-allauth): sign-up, sign-in, email, single sign-on, TOTP, sessions.
@@ -54,9 +55,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language a page is in: the browser's (Accept-Language), or the one the person
+    # chose (a cookie, and their account: accounts.middleware.PreferencesMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "videos.csp.ContentSecurityPolicyMiddleware",
@@ -137,7 +142,13 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "videos:list"
 LOGOUT_REDIRECT_URL = "videos:home"
 
-LANGUAGE_CODE = "en-us"
+# English and Simplified Chinese. Another language is a translation file away: add it
+# here and run makemessages (README, Development: Languages).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's time zone: quota periods follow its calendar. A person may show times in
+# their own (the profile page).
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

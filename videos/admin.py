@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import admin as accounts_admin
 
@@ -85,9 +87,9 @@ class VideoAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["id", "owner", "action", "state", "parent_link", "root_link", "depth"]}),
-        ("Request", {"fields": [*Video.SETTINGS, "source_video_id", "source_video_url"]}),
+        (_("Request"), {"fields": [*Video.SETTINGS, "source_video_id", "source_video_url"]}),
         (
-            "Result",
+            _("Result"),
             {
                 "fields": [
                     "task_id",
@@ -102,7 +104,7 @@ class VideoAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Stored copy",
+            _("Stored copy"),
             {
                 "fields": [
                     "media_state",
@@ -117,7 +119,7 @@ class VideoAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Job",
+            _("Job"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -143,36 +145,36 @@ class VideoAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Video._meta.fields if f.name not in ("id",)] + self.readonly_fields
 
-    @admin.display(description="Thumbnail")
+    @admin.display(description=_("Thumbnail"))
     def thumbnail(self, video):
         if not video.thumbnail_url:
             return "-"
         return format_html(
-            '<img src="{}" alt="Thumbnail" class="admin-thumb">', video.thumbnail_url
+            '<img src="{}" alt="{}" class="admin-thumb">', video.thumbnail_url, _("Thumbnail")
         )
 
-    @admin.display(description="Thumbnail")
+    @admin.display(description=_("Thumbnail"))
     def thumbnail_preview(self, video):
         if not video.thumbnail_url:
             return "-"
         return format_html(
-            '<img src="{}" alt="Thumbnail" class="admin-thumb-large">', video.thumbnail_url
+            '<img src="{}" alt="{}" class="admin-thumb-large">', video.thumbnail_url, _("Thumbnail")
         )
 
-    @admin.display(description="Prompt", ordering="prompt")
+    @admin.display(description=_("Prompt"), ordering="prompt")
     def short_prompt(self, video):
         text = video.prompt or video.source_video_url or video.source_video_id
         return text if len(text) <= 60 else text[:59] + "…"
 
-    @admin.display(description="Parent")
+    @admin.display(description=_("Parent"))
     def parent_link(self, video):
         return _link(video.parent)
 
-    @admin.display(description="Root")
+    @admin.display(description=_("Root"))
     def root_link(self, video):
-        return _link(video.root, "itself" if video.root_id == video.pk else None)
+        return _link(video.root, _("itself") if video.root_id == video.pk else None)
 
-    @admin.action(description="Refresh selected jobs from AceDataCloud")
+    @admin.action(description=_("Refresh selected jobs from AceDataCloud"))
     def refresh_from_upstream(self, request, queryset):
         refreshed, failed = 0, []
         for video in queryset.filter(state__in=Video.IN_FLIGHT_STATES, task_id__isnull=False):
@@ -181,23 +183,47 @@ class VideoAdmin(admin.ModelAdmin):
                 refreshed += 1
             except ServiceError as exc:
                 failed.append(f"{str(video.pk)[:8]}: {exc.message}")
-        self.message_user(request, f"Asked AceDataCloud about {refreshed} in-flight job(s).")
+        self.message_user(
+            request,
+            ngettext(
+                "Asked AceDataCloud about %(count)d job in flight.",
+                "Asked AceDataCloud about %(count)d jobs in flight.",
+                refreshed,
+            )
+            % {"count": refreshed},
+        )
         for line in failed:
             self.message_user(request, line, level=messages.WARNING)
 
-    @admin.action(description="Fail selected stuck jobs (gives the quota back)")
+    @admin.action(description=_("Fail selected stuck jobs (gives the quota back)"))
     def fail_stuck_jobs(self, request, queryset):
         ended = sum(
             services.cancel(video) for video in queryset.filter(state__in=Video.IN_FLIGHT_STATES)
         )
-        self.message_user(request, f"Failed {ended} in-flight job(s); their quota was released.")
+        self.message_user(
+            request,
+            ngettext(
+                "Failed %(count)d job in flight; its quota was given back.",
+                "Failed %(count)d jobs in flight; their quota was given back.",
+                ended,
+            )
+            % {"count": ended},
+        )
 
-    @admin.action(description="Retry copying media of selected finished videos")
+    @admin.action(description=_("Retry copying media of selected finished videos"))
     def retry_media_copy(self, request, queryset):
         due = media.retry(queryset)
         for video in queryset.filter(media_state="pending"):
             media.enqueue_copy(video.pk)
-        self.message_user(request, f"Copies of {due} video(s) will be retried by the worker.")
+        self.message_user(
+            request,
+            ngettext(
+                "The copy of %(count)d video will be tried again by the worker.",
+                "The copies of %(count)d videos will be tried again by the worker.",
+                due,
+            )
+            % {"count": due},
+        )
 
 
 @admin.register(GatewayJob)
@@ -239,19 +265,19 @@ class GatewayJobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Video")
+    @admin.display(description=_("Video"))
     def video_link(self, job):
         return _link(job.video)
 
-    @admin.display(description="Owner", ordering="video__owner__username")
+    @admin.display(description=_("Owner"), ordering="video__owner__username")
     def owner(self, job):
         return job.video.owner
 
-    @admin.display(description="Callback host")
+    @admin.display(description=_("Callback host"))
     def callback_host(self, job):
         return delivery.callback_host(job.callback_url) if job.callback_url else "-"
 
-    @admin.display(description="The client's request")
+    @admin.display(description=_("The client's request"))
     def client_request(self, job):
         body = dict(job.request_body) if isinstance(job.request_body, dict) else {}
         if isinstance(body.get("callback_url"), str):
@@ -261,10 +287,14 @@ class GatewayJobAdmin(admin.ModelAdmin):
 
 @admin.register(QuotaEvent)
 class QuotaEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "kind", "amount", "period_start", "video", "reason"]
+    list_display = ["created_at", "user", "kind", "amount", "period_start", "video", "why"]
     list_filter = ["kind", "period_start"]
     list_select_related = ["user"]
     search_fields = ["user__username", "reason"]
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def why(self, event):
+        return quota.reason_text(event)
 
     def has_add_permission(self, request):
         return False
@@ -278,7 +308,7 @@ class QuotaEventAdmin(admin.ModelAdmin):
 
 class QuotaEventInline(admin.TabularInline):
     model = QuotaEvent
-    fields = ["created_at", "kind", "amount", "period_start", "video", "reason"]
+    fields = ["created_at", "kind", "amount", "period_start", "video", "why"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -292,20 +322,29 @@ class QuotaEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("reason"))
+    def why(self, event):
+        return quota.reason_text(event)
+
 
 class AllowanceInline(accounts_admin.AllowanceInline):
     fields = [*accounts_admin.AllowanceInline.fields, "usage"]
     readonly_fields = ["usage"]
 
-    @admin.display(description="Usage this period")
+    @admin.display(description=_("Usage this period"))
     def usage(self, allowance):
         if allowance.pk is None:
             return "-"
         status = quota.quota_status(allowance.user)
-        return (
-            f"{status.used} of {status.limit} used, {status.in_flight} in flight "
-            f"(at most {status.max_in_flight}); resets {status.resets_at:%Y-%m-%d %H:%M %Z}"
-        )
+        return _(
+            "%(used)d of %(limit)d used, %(running)d in flight (at most %(most)d); resets %(when)s"
+        ) % {
+            "used": status.used,
+            "limit": status.limit,
+            "running": status.in_flight,
+            "most": status.max_in_flight,
+            "when": quota.moment(status.resets_at),
+        }
 
 
 # The user page gains what videos knows about a person (usage, the ledger). accounts may

@@ -11,6 +11,8 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import defaults
 
 from . import wire
@@ -18,7 +20,9 @@ from . import wire
 # Errors that mean "the database cannot be reached right now", not "this request is wrong".
 UNREACHABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
-UNAVAILABLE_MESSAGE = "Luma Studio is briefly unavailable. Try again in a moment."
+# English on the gateway (it answers as AceDataCloud does); the REST API's follows the
+# request's language.
+UNAVAILABLE_MESSAGE = gettext_noop("Luma Studio is briefly unavailable. Try again in a moment.")
 API_PREFIXES = ("/api/", "/webhooks/")
 GATEWAY_PREFIX = "/luma/"
 
@@ -28,7 +32,7 @@ def unavailable_json(path: str) -> JsonResponse:
     if path.startswith(GATEWAY_PREFIX):
         body = wire.error_body("api_error", UNAVAILABLE_MESSAGE)
     else:
-        body = {"detail": UNAVAILABLE_MESSAGE, "code": "unavailable"}
+        body = {"detail": _(UNAVAILABLE_MESSAGE), "code": "unavailable"}
     response = JsonResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
@@ -49,7 +53,7 @@ def not_found(request, exception):
     if request.path.startswith(GATEWAY_PREFIX):
         return JsonResponse(wire.error_body("no_api"), status=404)
     if _is_client(request.path):
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -65,6 +69,6 @@ def server_error(request):
     if request.path.startswith(GATEWAY_PREFIX):
         return JsonResponse(wire.error_body("api_error"), status=500)
     if _is_client(request.path):
-        message = "Something went wrong on our side. It has been logged; try again shortly."
+        message = _("Something went wrong on our side. It has been logged; try again shortly.")
         return JsonResponse({"detail": message, "code": "server_error"}, status=500)
     return _page("500.html", 500)

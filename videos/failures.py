@@ -27,7 +27,7 @@ WAITING = "waiting"  # in flight: sent, no clear answer; never sent again
 STAFF_ONLY_DETAIL = frozenset({"used_up"})
 
 
-def _reason(code: str, detail: str, for_staff: bool) -> str:
+def reason(code: str, detail: str = "", for_staff: bool = False) -> str:
     """The readable text for an error code, with AceDataCloud's own words when they help."""
     text = _(wire.FRIENDLY.get(code, wire.UNKNOWN_FAILURE))
     if detail and (for_staff or code not in STAFF_ONLY_DETAIL):
@@ -61,8 +61,8 @@ def _timed_out(params: dict, for_staff: bool) -> str:
         )
     else:
         code = params.get("last_code")
-        reason = (
-            _reason(code, params.get("detail", ""), for_staff)
+        why = (
+            reason(code, params.get("detail", ""), for_staff)
             if code
             else _("it was never picked up")
         )
@@ -70,9 +70,14 @@ def _timed_out(params: dict, for_staff: bool) -> str:
             "Could not start this job within %(minutes)d minute: %(reason)s.",
             "Could not start this job within %(minutes)d minutes: %(reason)s.",
             minutes,
-        ) % {"minutes": minutes, "reason": reason.rstrip(".")}
-        return f"{text} {_('No quota was used.')}"
-    return f"{text % {'minutes': minutes}} {_('No quota was used.')}"
+        ) % {"minutes": minutes, "reason": why.rstrip(".")}
+        return _no_quota_used(text)
+    return _no_quota_used(text % {"minutes": minutes})
+
+
+def _no_quota_used(text: str) -> str:
+    # Translators: a sentence about a failed job, then a second one saying it cost nothing.
+    return _("%(text)s No quota was used.") % {"text": text}
 
 
 def describe(code: str, params: dict | None, for_staff: bool = False) -> str | None:
@@ -98,18 +103,18 @@ def describe(code: str, params: dict | None, for_staff: bool = False) -> str | N
         gave_up = ngettext(
             "Gave up after %(attempts)d attempt.", "Gave up after %(attempts)d attempts.", attempts
         ) % {"attempts": attempts}
-        return f"{_sentence(_reason(code, detail, for_staff))} {gave_up}"
+        return f"{_sentence(reason(code, detail, for_staff))} {gave_up}"
     if kind == RETRYING:
-        return _("%(reason)s; retrying.") % {"reason": _reason(code, detail, for_staff)}
+        return _("%(reason)s; retrying.") % {"reason": reason(code, detail, for_staff)}
     if kind == WAITING:
         return "{} {}".format(
-            _sentence(_reason(code, detail, for_staff)),
+            _sentence(reason(code, detail, for_staff)),
             _("It may still be making this video, so it is not sent again: its result is awaited."),
         )
     if kind == UPSTREAM:
-        reason = _reason(code, detail, for_staff)
+        text = reason(code, detail, for_staff)
         # AceDataCloud's own words are quoted as they came; our own text ends a sentence.
-        return reason if detail and reason.endswith(detail) else _sentence(reason)
+        return text if detail and text.endswith(detail) else _sentence(text)
     return None
 
 

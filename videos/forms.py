@@ -5,9 +5,15 @@ the service's field errors back with `form.add_service_errors()`.
 """
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import AspectRatio
 from .validation import PROMPT_MAX
+
+CONTINUES_HELP = format_lazy(
+    _("Describe how the video continues. At most {most} characters."), most=PROMPT_MAX
+)
 
 
 class ServiceForm(forms.Form):
@@ -50,27 +56,34 @@ def _image_url(label, help_text):
 
 class GenerateForm(ServiceForm):
     prompt = _prompt(
-        "Prompt",
-        f"Describe the scene, the motion and the style. At most {PROMPT_MAX} characters.",
+        _("Prompt"),
+        format_lazy(
+            _("Describe the scene, the motion and the style. At most {most} characters."),
+            most=PROMPT_MAX,
+        ),
         required_hint=True,
     )
-    start_image_url = _image_url("First frame (optional)", "The address of an image to start from.")
-    end_image_url = _image_url("Last frame (optional)", "The address of an image to end on.")
+    start_image_url = _image_url(
+        _("First frame (optional)"), _("The address of an image to start from.")
+    )
+    end_image_url = _image_url(_("Last frame (optional)"), _("The address of an image to end on."))
     # Choices are offered here; whether a value is allowed is the service's call.
     aspect_ratio = forms.CharField(
-        label="Aspect ratio",
+        label=_("Aspect ratio"),
         required=False,
         initial=AspectRatio.WIDE,
         widget=forms.Select(choices=AspectRatio.choices),
     )
     loop = forms.BooleanField(
-        label="Loop", required=False, help_text="End where it starts, to play seamlessly on repeat."
+        label=_("Loop"),
+        required=False,
+        help_text=_("End where it starts, to play seamlessly on repeat."),
     )
     enhancement = forms.BooleanField(
-        label="Enhance the prompt",
+        label=_("Enhance the prompt"),
         required=False,
         initial=True,
-        help_text="Let Luma add detail to a short prompt.",
+        help_text=_("Let Luma add detail to a short prompt."),
     )
 
     def job_data(self):
@@ -82,11 +95,8 @@ class ExtendForm(ServiceForm):
 
     error_aliases = {"parent": "__all__"}
 
-    prompt = _prompt(
-        "What happens next (optional)",
-        f"Describe how the video continues. At most {PROMPT_MAX} characters.",
-    )
-    end_image_url = _image_url("Last frame (optional)", "The address of an image to end on.")
+    prompt = _prompt(_("What happens next (optional)"), CONTINUES_HELP)
+    end_image_url = _image_url(_("Last frame (optional)"), _("The address of an image to end on."))
 
     def job_data(self, parent=None):
         return {**self.cleaned_data, "action": "extend", "parent": parent}
@@ -98,22 +108,19 @@ class ExtendLinkForm(ServiceForm):
     error_aliases = {"parent": "__all__"}
 
     video_id = forms.CharField(
-        label="Luma video id",
+        label=_("Luma video id"),
         required=False,
-        help_text="The video_id AceDataCloud gave the video, e.g. 6f0b…",
+        help_text=_("The video_id AceDataCloud gave the video, e.g. 6f0b…"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     video_url = forms.CharField(
-        label="…or the video's address",
+        label=_("…or the video's address"),
         required=False,
-        help_text="A link to the .mp4 file. Give one of the two.",
+        help_text=_("A link to the .mp4 file. Give one of the two."),
         widget=forms.URLInput(attrs={"placeholder": "https://…/video.mp4", "inputmode": "url"}),
     )
-    prompt = _prompt(
-        "What happens next (optional)",
-        f"Describe how the video continues. At most {PROMPT_MAX} characters.",
-    )
-    end_image_url = _image_url("Last frame (optional)", "The address of an image to end on.")
+    prompt = _prompt(_("What happens next (optional)"), CONTINUES_HELP)
+    end_image_url = _image_url(_("Last frame (optional)"), _("The address of an image to end on."))
 
     def job_data(self):
         data = {**self.cleaned_data, "action": "extend"}

@@ -5,15 +5,16 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AspectRatio(models.TextChoices):
-    WIDE = "16:9", "16:9 (landscape)"
-    TALL = "9:16", "9:16 (portrait)"
-    SQUARE = "1:1", "1:1 (square)"
+    WIDE = "16:9", _("16:9 (landscape)")
+    TALL = "9:16", _("9:16 (portrait)")
+    SQUARE = "1:1", _("1:1 (square)")
     CLASSIC = "4:3", "4:3"
     CLASSIC_TALL = "3:4", "3:4"
-    CINEMA = "21:9", "21:9 (cinema)"
+    CINEMA = "21:9", _("21:9 (cinema)")
     CINEMA_TALL = "9:21", "9:21"
 
 
@@ -26,10 +27,10 @@ def media_path(video, filename) -> str:
 
 
 class MediaState(models.TextChoices):
-    NONE = "none", "Nothing to copy"
-    PENDING = "pending", "Pending"
-    DONE = "done", "Copied"
-    FAILED = "failed", "Failed"
+    NONE = "none", _("Nothing to copy")
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Copied")
+    FAILED = "failed", _("Failed")
 
 
 class VideoQuerySet(models.QuerySet):
@@ -55,14 +56,14 @@ class Video(models.Model):
     """One job at AceDataCloud and, once it completes, the video it made."""
 
     class Action(models.TextChoices):
-        GENERATE = "generate", "Generate"
-        EXTEND = "extend", "Extend"
+        GENERATE = "generate", _("Generate")
+        EXTEND = "extend", _("Extend")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        PROCESSING = "processing", "Processing"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
 
     IN_FLIGHT_STATES = (State.QUEUED, State.PROCESSING)
     TERMINAL_STATES = (State.COMPLETED, State.FAILED)
@@ -70,86 +71,149 @@ class Video(models.Model):
     # upstream payload, the API's serializers, the gateway's intake and the admin.
     SETTINGS = ("prompt", "start_image_url", "end_image_url", "aspect_ratio", "loop", "enhancement")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
     )
-    action = models.CharField(max_length=10, choices=Action.choices, default=Action.GENERATE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="videos",
+        verbose_name=_("owner"),
+    )
+    action = models.CharField(
+        max_length=10, choices=Action.choices, default=Action.GENERATE, verbose_name=_("action")
+    )
 
     # What the user asked for.
-    prompt = models.TextField(blank=True)
-    start_image_url = models.URLField(max_length=2000, blank=True)
-    end_image_url = models.URLField(max_length=2000, blank=True)
-    aspect_ratio = models.CharField(max_length=5, choices=AspectRatio.choices, default="16:9")
-    loop = models.BooleanField(default=False)
-    enhancement = models.BooleanField(default=True)
+    prompt = models.TextField(blank=True, verbose_name=_("prompt"))
+    start_image_url = models.URLField(max_length=2000, blank=True, verbose_name=_("first frame"))
+    end_image_url = models.URLField(max_length=2000, blank=True, verbose_name=_("last frame"))
+    aspect_ratio = models.CharField(
+        max_length=5, choices=AspectRatio.choices, default="16:9", verbose_name=_("aspect ratio")
+    )
+    loop = models.BooleanField(default=False, verbose_name=_("loop"))
+    enhancement = models.BooleanField(default=True, verbose_name=_("enhance the prompt"))
     # For an extension: the upstream video it continues (ours or made elsewhere).
-    source_video_id = models.CharField(max_length=100, blank=True)
-    source_video_url = models.URLField(max_length=2000, blank=True)
+    source_video_id = models.CharField(
+        max_length=100, blank=True, verbose_name=_("extends (Luma video id)")
+    )
+    source_video_url = models.URLField(
+        max_length=2000, blank=True, verbose_name=_("extends (video address)")
+    )
 
     # Lineage. root is the tree's first video (itself for a root), so a whole
     # family loads with one query on root_id.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("extended from"),
     )
     root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="descendants"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="descendants",
+        verbose_name=_("first of its family"),
     )
-    depth = models.PositiveIntegerField(default=0)
+    depth = models.PositiveIntegerField(default=0, verbose_name=_("depth"))
 
     # The job.
-    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
-    task_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
-    callback_secret = models.CharField(max_length=64, default=new_callback_secret, editable=False)
-    submit_attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.QUEUED, verbose_name=_("state")
+    )
+    task_id = models.CharField(
+        max_length=100, null=True, blank=True, unique=True, verbose_name=_("AceDataCloud task id")
+    )
+    callback_secret = models.CharField(
+        max_length=64,
+        default=new_callback_secret,
+        editable=False,
+        verbose_name=_("callback secret"),
+    )
+    submit_attempts = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("attempts to send")
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt"))
     # Set while a process is talking to AceDataCloud about this job; a claim
     # that outlives its lease means the process died mid-call.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    last_polled_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sending since"))
+    last_polled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last asked"))
     # Polls in a row that AceDataCloud answered "unknown task" for this job's task id.
-    unknown_polls = models.PositiveSmallIntegerField(default=0)
+    unknown_polls = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("unknown answers in a row")
+    )
 
     # The result.
-    video_id = models.CharField(max_length=100, blank=True)
-    video_url = models.URLField(max_length=2000, blank=True)
-    thumbnail_url = models.URLField(max_length=2000, blank=True)
-    video_width = models.PositiveIntegerField(null=True, blank=True)
-    video_height = models.PositiveIntegerField(null=True, blank=True)
-    thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
-    thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
-    error_code = models.CharField(max_length=50, blank=True)
+    video_id = models.CharField(max_length=100, blank=True, verbose_name=_("Luma video id"))
+    video_url = models.URLField(max_length=2000, blank=True, verbose_name=_("video address"))
+    thumbnail_url = models.URLField(
+        max_length=2000, blank=True, verbose_name=_("thumbnail address")
+    )
+    video_width = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("video width"))
+    video_height = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("video height")
+    )
+    thumbnail_width = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("thumbnail width")
+    )
+    thumbnail_height = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("thumbnail height")
+    )
+    error_code = models.CharField(max_length=50, blank=True, verbose_name=_("error code"))
     # In English, for the admin, logs and the gateway; pages show it translated from
     # error_params (videos/failures.py), which say what the message was made of.
-    error_message = models.TextField(blank=True)
-    error_params = models.JSONField(default=dict, blank=True)
-    upstream_payload = models.JSONField(null=True, blank=True)
+    error_message = models.TextField(blank=True, verbose_name=_("error message"))
+    error_params = models.JSONField(default=dict, blank=True, verbose_name=_("error details"))
+    upstream_payload = models.JSONField(
+        null=True, blank=True, verbose_name=_("AceDataCloud's answer")
+    )
 
     # Our own copy of the result (AceDataCloud keeps files 30 days).
     media_state = models.CharField(
-        max_length=10, choices=MediaState.choices, default=MediaState.NONE
+        max_length=10,
+        choices=MediaState.choices,
+        default=MediaState.NONE,
+        verbose_name=_("stored copy"),
     )
-    media_error = models.TextField(blank=True)
-    media_attempts = models.PositiveSmallIntegerField(default=0)
-    media_next_attempt_at = models.DateTimeField(null=True, blank=True)
-    video_file = models.FileField(upload_to=media_path, max_length=300, blank=True)
-    video_file_size = models.BigIntegerField(null=True, blank=True)
-    video_sha256 = models.CharField(max_length=64, blank=True)
-    thumbnail_file = models.FileField(upload_to=media_path, max_length=300, blank=True)
-    thumbnail_file_size = models.BigIntegerField(null=True, blank=True)
-    thumbnail_sha256 = models.CharField(max_length=64, blank=True)
-    media_copied_at = models.DateTimeField(null=True, blank=True)
+    media_error = models.TextField(blank=True, verbose_name=_("copy error"))
+    media_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("copy attempts"))
+    media_next_attempt_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("next copy attempt")
+    )
+    video_file = models.FileField(
+        upload_to=media_path, max_length=300, blank=True, verbose_name=_("video file")
+    )
+    video_file_size = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("video file size")
+    )
+    video_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("video SHA-256"))
+    thumbnail_file = models.FileField(
+        upload_to=media_path, max_length=300, blank=True, verbose_name=_("thumbnail file")
+    )
+    thumbnail_file_size = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("thumbnail file size")
+    )
+    thumbnail_sha256 = models.CharField(
+        max_length=64, blank=True, verbose_name=_("thumbnail SHA-256")
+    )
+    media_copied_at = models.DateTimeField(null=True, blank=True, verbose_name=_("copied at"))
     # Set when the owner deleted a video that others still name as their parent.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
-    created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     objects = VideoQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("video")
+        verbose_name_plural = _("videos")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -176,7 +240,7 @@ class Video(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.id} ({self.state})"
+        return f"{self.get_action_display()} {self.id} ({self.get_state_display()})"
 
     def save(self, *args, **kwargs):
         if self.root_id is None and self.parent_id is None:
@@ -223,24 +287,34 @@ class QuotaEvent(models.Model):
     """One line of the quota ledger: a charge when a job is accepted, a release when it fails."""
 
     class Kind(models.TextChoices):
-        CHARGE = "charge", "Charge"
-        RELEASE = "release", "Release"
+        CHARGE = "charge", _("Charge")
+        RELEASE = "release", _("Release")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quota_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quota_events",
+        verbose_name=_("user"),
     )
     # Kept when a video is deleted: deleting never gives back quota already used.
     video = models.ForeignKey(
-        Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Video,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("video"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = models.SmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    amount = models.SmallIntegerField(verbose_name=_("amount"))
     # The period the charge counts against; a release carries its charge's period.
-    period_start = models.DateTimeField()
-    reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    period_start = models.DateTimeField(verbose_name=_("period"))
+    reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
+        verbose_name = _("quota ledger line")
+        verbose_name_plural = _("quota ledger")
         # The ledger began in the accounts app; it moved here with its table (0004).
         db_table = "accounts_quotaevent"
         ordering = ["-created_at", "-id"]
@@ -258,45 +332,63 @@ class QuotaEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.amount:+d} for {self.user}"
+        return _("%(kind)s %(amount)+d for %(user)s") % {
+            "kind": self.get_kind_display(),
+            "amount": self.amount,
+            "user": self.user,
+        }
 
 
 class GatewayJob(models.Model):
     """A Video submitted through /luma/videos, keyed by the video's id (the client's task_id)."""
 
     class Mode(models.TextChoices):
-        SYNC = "sync", "Synchronous"
-        ASYNC = "async", "Asynchronous (polled)"
-        CALLBACK = "callback", "Callback"
+        SYNC = "sync", _("Synchronous")
+        ASYNC = "async", _("Asynchronous (polled)")
+        CALLBACK = "callback", _("Callback")
 
     class Delivery(models.TextChoices):
-        NONE = "", "No callback"
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        NONE = "", _("No callback")
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     video = models.OneToOneField(
-        Video, primary_key=True, on_delete=models.CASCADE, related_name="gateway_job"
+        Video,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="gateway_job",
+        verbose_name=_("video"),
     )
-    mode = models.CharField(max_length=10, choices=Mode.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices, verbose_name=_("mode"))
     # The client's body as sent, echoed as the task record's `request`.
-    request_body = models.JSONField(default=dict)
+    request_body = models.JSONField(default=dict, verbose_name=_("the client's request"))
     # Our own trace id for this job; never AceDataCloud's.
-    trace_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    trace_id = models.UUIDField(default=uuid.uuid4, editable=False, verbose_name=_("trace id"))
 
-    callback_url = models.URLField(max_length=2000, blank=True)
+    callback_url = models.URLField(max_length=2000, blank=True, verbose_name=_("callback address"))
     delivery_state = models.CharField(
-        max_length=10, choices=Delivery.choices, default=Delivery.NONE, blank=True
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.NONE,
+        blank=True,
+        verbose_name=_("callback delivery"),
     )
-    delivery_attempts = models.PositiveSmallIntegerField(default=0)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    last_delivery_error = models.CharField(max_length=300, blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("delivery attempts")
+    )
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered"))
+    last_delivery_error = models.CharField(
+        max_length=300, blank=True, verbose_name=_("last delivery error")
+    )
     # A synchronous call still holding its connection open; set until it answers. The time
     # is its deadline, so a call whose process died stops counting by itself.
-    waiting_until = models.DateTimeField(null=True, blank=True)
+    waiting_until = models.DateTimeField(null=True, blank=True, verbose_name=_("waiting until"))
 
     class Meta:
+        verbose_name = _("gateway job")
+        verbose_name_plural = _("gateway jobs")
         indexes = [
             # A user's synchronous calls waiting now: WHERE waiting_until > now (few rows).
             models.Index(
@@ -313,7 +405,10 @@ class GatewayJob(models.Model):
         ]
 
     def __str__(self):
-        return f"Gateway {self.mode} job {self.video_id}"
+        return _("%(mode)s gateway job %(video)s") % {
+            "mode": self.get_mode_display(),
+            "video": self.video_id,
+        }
 
 
 class WorkerHeartbeat(models.Model):
@@ -325,18 +420,24 @@ class WorkerHeartbeat(models.Model):
     """
 
     # The id the worker claims tasks under (django-tasks-db's DBTaskResult.worker_ids).
-    worker_id = models.CharField(max_length=64, primary_key=True)
-    hostname = models.CharField(max_length=255)
-    pid = models.PositiveIntegerField()
-    queues = models.JSONField(default=list)
-    started_at = models.DateTimeField()
-    seen_at = models.DateTimeField()
+    worker_id = models.CharField(max_length=64, primary_key=True, verbose_name=_("worker id"))
+    hostname = models.CharField(max_length=255, verbose_name=_("host"))
+    pid = models.PositiveIntegerField(verbose_name=_("process id"))
+    queues = models.JSONField(default=list, verbose_name=_("queues"))
+    started_at = models.DateTimeField(verbose_name=_("started"))
+    seen_at = models.DateTimeField(verbose_name=_("last seen"))
 
     class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
         indexes = [
             # Workers alive: WHERE seen_at >= now - WORKER_STALE_SECONDS
             models.Index(fields=["seen_at"], name="worker_heartbeat_seen"),
         ]
 
     def __str__(self):
-        return f"Worker {self.worker_id} on {self.hostname} ({', '.join(self.queues)})"
+        return _("Worker %(id)s on %(host)s (%(queues)s)") % {
+            "id": self.worker_id,
+            "host": self.hostname,
+            "queues": ", ".join(self.queues),
+        }

@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.models import Allowance
 
@@ -38,11 +40,29 @@ class QuotaStatus:
     def can_submit(self) -> bool:
         return self.remaining > 0 and self.in_flight < self.max_in_flight
 
+    @property
+    def period_label(self) -> str:
+        """The period in the reader's language, as in "this month"."""
+        return str(PERIOD_LABELS.get(self.period, self.period))
+
+
+# The quota periods, as a sentence says them ("this month", "本月").
+PERIOD_LABELS = {
+    "day": pgettext_lazy("quota period, as in 'this day'", "day"),
+    "week": pgettext_lazy("quota period, as in 'this week'", "week"),
+    "month": pgettext_lazy("quota period, as in 'this month'", "month"),
+}
+
 
 def period_bounds(now: datetime | None = None, period: str | None = None):
-    """Return (start, end) of the quota period containing now, in the site's time zone."""
+    """Return (start, end) of the quota period containing now, in the site's time zone.
+
+    Always the site's (TIME_ZONE), never the one a person picked for their pages: everyone's
+    allowance resets at the same moment.
+    """
     period = period or settings.QUOTA_PERIOD
-    local = timezone.localtime(now or timezone.now())
+    tz = timezone.get_default_timezone()
+    local = timezone.localtime(now or timezone.now(), tz)
     day = local.replace(hour=0, minute=0, second=0, microsecond=0)
     if period == "day":
         start = day
@@ -54,7 +74,6 @@ def period_bounds(now: datetime | None = None, period: str | None = None):
         start = day.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1)
     # Rebuild from naive wall time so a DST change inside the period is respected.
-    tz = timezone.get_current_timezone()
     return (
         timezone.make_aware(start.replace(tzinfo=None), tz),
         timezone.make_aware(end.replace(tzinfo=None), tz),
@@ -62,7 +81,7 @@ def period_bounds(now: datetime | None = None, period: str | None = None):
 
 
 def get_allowance(user) -> Allowance:
-    allowance, _ = Allowance.objects.get_or_create(user=user)
+    allowance, _created = Allowance.objects.get_or_create(user=user)
     return allowance
 
 
@@ -118,20 +137,39 @@ def lock_and_check(user, now=None) -> QuotaStatus:
     """
     # One statement locks (or creates) the row, and the status reuses it: two fewer queries
     # per submission. Usage is read by later statements, so it sees every committed charge.
-    allowance, _ = Allowance.objects.select_for_update().get_or_create(user=user)
+    allowance, _created = Allowance.objects.select_for_update().get_or_create(user=user)
     status = quota_status(user, now, allowance)
     if status.remaining <= 0:
         raise QuotaExceeded(
-            f"You have used all {status.limit} videos of this {status.period}. "
-            f"Your allowance resets at {status.resets_at:%Y-%m-%d %H:%M %Z}.",
+            _(
+                "You have used all %(limit)d videos of this %(period)s. Your allowance "
+                "resets at %(when)s."
+            )
+            % {
+                "limit": status.limit,
+                "period": status.period_label,
+                "when": moment(status.resets_at),
+            },
             resets_at=status.resets_at,
         )
     if status.in_flight >= status.max_in_flight:
         raise TooManyInFlight(
-            f"You already have {status.in_flight} videos in progress (the most at once is "
-            f"{status.max_in_flight}). Wait for one to finish, then try again."
+            ngettext(
+                "You already have %(running)d video in progress (the most at once is %(most)d). "
+                "Wait for it to finish, then try again.",
+                "You already have %(running)d videos in progress (the most at once is "
+                "%(most)d). Wait for one to finish, then try again.",
+                status.in_flight,
+            )
+            % {"running": status.in_flight, "most": status.max_in_flight}
         )
     return status
+
+
+def moment(when: datetime) -> str:
+    """A date and time as a person reads it: their language's format, and the time zone."""
+    local = timezone.localtime(when)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
 
 
 def charge(video: Video, period_start) -> QuotaEvent:
@@ -143,6 +181,20 @@ def charge(video: Video, period_start) -> QuotaEvent:
         period_start=period_start,
         reason=f"{video.action} accepted",
     )
+
+
+def reason_text(event: QuotaEvent) -> str:
+    """A ledger line's reason as the reader reads it. The stored reason stays as written
+    ("generate accepted", "failed: forbidden"): a record, not a sentence."""
+    reason = event.reason
+    action, _sep, rest = reason.partition(" ")
+    if rest == "accepted" and action in Video.Action.values:
+        return _("Accepted: %(action)s") % {"action": Video.Action(action).label}
+    if reason.startswith("failed: "):
+        return _("Given back: the job failed (%(code)s)") % {
+            "code": reason.removeprefix("failed: ")
+        }
+    return reason
 
 
 def release(video: Video, reason: str) -> bool:

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from accounts.standing import video_refusal
@@ -289,7 +290,7 @@ def refresh(video: Video) -> Video:
         try:
             record = get_client().retrieve(video.task_id)
         except AceDataError as exc:
-            raise UpstreamUnavailable(exc.message) from exc
+            raise UpstreamUnavailable(failures.reason(exc.code, exc.detail)) from exc
         if record and record.get("response"):
             apply_result(video, record["response"], video.task_id)
         Video.objects.filter(pk=video.pk).update(last_polled_at=timezone.now())
@@ -333,7 +334,7 @@ def delete(video: Video) -> None:
     Deleting never gives back quota: the ledger keeps the charge.
     """
     if video.is_in_flight:
-        raise Conflict("This video is still being made; delete it once it has finished.")
+        raise Conflict(_("This video is still being made; delete it once it has finished."))
     files = [video.video_file.name, video.thumbnail_file.name]
     with transaction.atomic():
         _delete_row(video)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
 from .errors import InvalidRequest, NotFound
 from .models import AspectRatio, Video
@@ -42,13 +43,16 @@ def _text(value, name, errors, max_length):
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[name] = ["Must be text."]
+        errors[name] = [_("Must be text.")]
         return ""
     value = value.strip()
     if _CONTROL.search(value):
-        errors[name] = ["Remove the control characters (such as NUL) from this field."]
+        errors[name] = [_("Remove the control characters (such as NUL) from this field.")]
     elif len(value) > max_length:
-        errors[name] = [f"At most {max_length} characters, this has {len(value)}."]
+        errors[name] = [
+            _("At most %(most)d characters, this has %(count)d.")
+            % {"most": max_length, "count": len(value)}
+        ]
     return value
 
 
@@ -58,7 +62,7 @@ def _url(value, name, errors):
         try:
             _url_validator(value)
         except DjangoValidationError:
-            errors[name] = ["Enter a full http:// or https:// address."]
+            errors[name] = [_("Enter a full http:// or https:// address.")]
     return value
 
 
@@ -71,7 +75,7 @@ def _bool(value, name, errors, default):
         return True
     if isinstance(value, str) and value.lower() in ("false", "0", "off", "no"):
         return False
-    errors[name] = ["Must be true or false."]
+    errors[name] = [_("Must be true or false.")]
     return default
 
 
@@ -92,10 +96,12 @@ def build_request(user, data: dict) -> JobRequest:
     errors: dict[str, list[str]] = {}
     action = data.get("action") or Video.Action.GENERATE
     if action not in Video.Action.values:
-        errors["action"] = ["Choose generate or extend."]
+        errors["action"] = [_("Choose generate or extend.")]
     aspect_ratio = data.get("aspect_ratio") or AspectRatio.WIDE
     if aspect_ratio not in AspectRatio.values:
-        errors["aspect_ratio"] = [f"Choose one of {', '.join(AspectRatio.values)}."]
+        errors["aspect_ratio"] = [
+            _("Choose one of %(choices)s.") % {"choices": ", ".join(AspectRatio.values)}
+        ]
     req = JobRequest(
         action=action,
         prompt=_text(data.get("prompt"), "prompt", errors, PROMPT_MAX),
@@ -112,21 +118,23 @@ def build_request(user, data: dict) -> JobRequest:
         try:
             parent_ref = uuid.UUID(str(parent_ref))
         except ValueError:
-            errors["parent"] = ["That is not a video id."]
+            errors["parent"] = [_("That is not a video id.")]
     if action == Video.Action.GENERATE:
         if not req.prompt and "prompt" not in errors:
-            errors["prompt"] = ["Describe the video you want: a prompt is required."]
+            errors["prompt"] = [_("Describe the video you want: a prompt is required.")]
         for name in ("parent", "video_id", "video_url"):
             if data.get(name):
-                errors[name] = ["Only an extend takes this field."]
+                errors[name] = [_("Only an extend takes this field.")]
     elif action == Video.Action.EXTEND:
         if req.start_image_url:
-            errors["start_image_url"] = ["An extension continues a video; it takes no first frame."]
+            errors["start_image_url"] = [
+                _("An extension continues a video; it takes no first frame.")
+            ]
         sources = [n for n in ("parent", "video_id", "video_url") if data.get(n)]
         if not sources and not errors.keys() & {"video_id", "video_url"}:
-            errors["parent"] = ["Say which video to extend: parent, video_id or video_url."]
+            errors["parent"] = [_("Say which video to extend: parent, video_id or video_url.")]
         elif len(sources) > 1:
-            errors[sources[1]] = ["Give only one of parent, video_id and video_url."]
+            errors[sources[1]] = [_("Give only one of parent, video_id and video_url.")]
     if errors:
         raise InvalidRequest(errors)
     if action == Video.Action.EXTEND:
@@ -139,7 +147,7 @@ def _resolve_source(user, req: JobRequest, parent_ref):
     if parent_ref:
         parent = Video.objects.for_user(user).filter(pk=parent_ref).first()
         if parent is None:
-            raise NotFound("You have no video with that id.")
+            raise NotFound(_("You have no video with that id."))
     elif req.source_video_id:
         # Only the user's own videos are looked at: another user's video with this id is
         # treated exactly like one made elsewhere, so the answer reveals nothing about it.
@@ -154,7 +162,7 @@ def _resolve_source(user, req: JobRequest, parent_ref):
     if parent is None:
         return
     if parent.state != Video.State.COMPLETED or not parent.video_id:
-        raise InvalidRequest({"parent": ["Only a completed video can be extended."]})
+        raise InvalidRequest({"parent": [_("Only a completed video can be extended.")]})
     req.parent = parent
     req.source_video_id = parent.video_id
     req.source_video_url = ""

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import lineage, services
@@ -51,6 +52,7 @@ def video_list(request):
     context = {
         "page": page,
         "state": state,
+        "state_label": Video.State(state).label if state else "",
         "search": search,
         "search_error": search_error,
         "states": Video.State.choices,
@@ -76,8 +78,11 @@ def _submit(request, form, data):
 
 
 def _submitted(request, video):
-    verb = "Extending" if video.action == Video.Action.EXTEND else "Making"
-    messages.success(request, f"{verb} your video. This page updates itself when it is ready.")
+    if video.action == Video.Action.EXTEND:
+        text = _("Extending your video. This page updates itself when it is ready.")
+    else:
+        text = _("Making your video. This page updates itself when it is ready.")
+    messages.success(request, text)
     return redirect("videos:detail", pk=video.pk)
 
 
@@ -146,10 +151,13 @@ def video_refresh(request, pk):
     try:
         video = services.refresh(video)
     except UpstreamUnavailable as exc:
-        messages.error(request, f"AceDataCloud could not be asked just now: {exc.message}")
+        messages.error(
+            request,
+            _("AceDataCloud could not be asked just now: %(reason)s") % {"reason": exc.message},
+        )
     else:
         if video.is_in_flight:
-            messages.info(request, "Still in progress at AceDataCloud.")
+            messages.info(request, _("Still in progress at AceDataCloud."))
     return redirect("videos:detail", pk=video.pk)
 
 
@@ -162,5 +170,5 @@ def video_delete(request, pk):
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("videos:detail", pk=video.pk)
-    messages.success(request, "The video was deleted.")
+    messages.success(request, _("The video was deleted."))
     return redirect("videos:list")

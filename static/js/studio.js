@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (/jsi18n/, loaded first by base.html); English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
+  };
+
   function initCounters(root) {
     root.querySelectorAll("[data-counter-for]").forEach(function (out) {
       var input = document.getElementById(out.dataset.counterFor);
@@ -10,7 +17,12 @@
       var max = parseInt(input.dataset.counter, 10);
       function update() {
         var n = input.value.length;
-        out.textContent = n + " / " + max + (n > max ? " — " + (n - max) + " too many" : "");
+        var text = n + " / " + max;
+        if (n > max) {
+          var over = ngettext("%(over)s character too many", "%(over)s characters too many", n - max);
+          text += " — " + interpolate(over, { over: n - max }, true);
+        }
+        out.textContent = text;
         out.classList.toggle("over", n > max);
       }
       input.addEventListener("input", update);
@@ -34,11 +46,11 @@
       figure.dataset.bound = "1";
       var caption = figure.querySelector("figcaption");
       var img = document.createElement("img");
-      img.alt = figure.dataset.alt || "Preview of the image";
+      img.alt = figure.dataset.alt || gettext("Preview of the image");
       img.addEventListener("load", function () { caption.textContent = ""; img.hidden = false; });
       img.addEventListener("error", function () {
         img.hidden = true;
-        caption.textContent = "This address does not show an image we can preview.";
+        caption.textContent = gettext("This address does not show an image we can preview.");
       });
       figure.insertBefore(img, caption);
       var timer = null;
@@ -51,7 +63,7 @@
         }
         figure.hidden = false;
         if (img.getAttribute("src") !== value) {
-          caption.textContent = "Loading preview…";
+          caption.textContent = gettext("Loading preview…");
           img.src = value;
         }
       }
@@ -64,7 +76,7 @@
   function copyText(text, button) {
     var done = function () {
       var label = button.textContent;
-      button.textContent = "Copied";
+      button.textContent = gettext("Copied");
       setTimeout(function () { button.textContent = label; }, 1500);
     };
     if (navigator.clipboard && window.isSecureContext) {

@@ -2,6 +2,20 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (/jsi18n/, loaded first by base.html); English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
+  };
+
+  // The same words as the `duration` filter in videos/templatetags/studio.py.
+  function duration(s) {
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    if (h) return interpolate(gettext("%(hours)s h %(minutes)s min"), { hours: h, minutes: m }, true);
+    if (m) return interpolate(gettext("%(minutes)s min %(seconds)s s"), { minutes: m, seconds: sec }, true);
+    return interpolate(gettext("%(seconds)s s"), { seconds: sec }, true);
+  }
+
   var FIRST_DELAY = 1000;
   var FACTOR = 1.5;
   var MAX_DELAY = 10000;
@@ -15,9 +29,7 @@
   function tickElapsed() {
     var now = Date.now() / 1000;
     document.querySelectorAll("[data-elapsed-since]").forEach(function (el) {
-      var s = Math.max(0, Math.floor(now - parseInt(el.dataset.elapsedSince, 10)));
-      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-      el.textContent = h ? h + " h " + m + " min" : m ? m + " min " + sec + " s" : sec + " s";
+      el.textContent = duration(Math.max(0, Math.floor(now - parseInt(el.dataset.elapsedSince, 10))));
     });
   }
 
@@ -41,7 +53,11 @@
         });
         document.title = fresh.title;
         var announce = document.getElementById("live-announcer");
-        if (announce) announce.textContent = "The video is now " + currentState() + ".";
+        var label = document.querySelector('[data-testid="state"]');
+        if (announce && label) {
+          var state = label.textContent.trim().toLowerCase();
+          announce.textContent = interpolate(gettext("The video is now %(state)s."), { state: state }, true);
+        }
       });
   }
 

@@ -268,7 +268,7 @@ def test_staff_invite_several_people_at_once_in_the_admin(admin_client):
         "tess@example.com",
     ]
     assert len(mail.outbox) == 3
-    assert "Emailed 3 invitation link(s)" in response.content.decode()
+    assert "Emailed 3 invitation links." in response.content.decode()
     assert Invitation.objects.filter(invited_by__username="admin").count() == 3
 
 

@@ -48,6 +48,17 @@ def test_it_shows_the_email_state_and_two_factor(browser, owner):
     assert "authenticator app" in browser.get(URL).content.decode()
 
 
+def test_the_page_of_where_you_are_signed_in_lists_this_session(client, owner):
+    client.post("/accounts/login/", {"login": "olivia", "password": "pw-olivia"})
+    profile = client.get(URL).content.decode()
+    assert 'href="/accounts/sessions/"' in profile
+
+    sessions = client.get("/accounts/sessions/", HTTP_USER_AGENT="Firefox-on-the-test-bench")
+
+    assert sessions.status_code == 200
+    assert "Current" in sessions.content.decode()  # allauth marks the session you are using
+
+
 def test_it_offers_to_create_a_token_when_there_is_none(browser):
     html = browser.get(URL).content.decode()
 

@@ -48,9 +48,10 @@ class Problems(list):
     """Console errors, page errors and CSP violations seen while a test ran."""
 
 
-@pytest.fixture
-def page(chromium, live):
-    context = chromium.new_context(base_url=live.url, viewport={"width": 1280, "height": 900})
+def _open_tab(chromium, live, **options):
+    context = chromium.new_context(
+        base_url=live.url, viewport={"width": 1280, "height": 900}, **options
+    )
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     problems = Problems()
@@ -58,6 +59,20 @@ def page(chromium, live):
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     tab.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
     tab.problems = problems
+    return context, tab
+
+
+@pytest.fixture
+def page(chromium, live):
+    context, tab = _open_tab(chromium, live, locale="en-US")
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def chinese_page(chromium, live):
+    """A browser set to Chinese (China): it sends Accept-Language: zh-CN."""
+    context, tab = _open_tab(chromium, live, locale="zh-CN", timezone_id="Asia/Shanghai")
     yield tab
     context.close()
 

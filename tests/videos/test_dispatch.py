@@ -157,7 +157,7 @@ def test_refresh_asks_upstream_and_applies_a_final_result(job, fake_upstream):
 
 def test_refresh_reports_an_unreachable_upstream_as_502(job, api, fake_upstream):
     services.dispatch(job.pk)
-    fake_upstream.tasks_error = AceDataError("Could not connect to AceDataCloud")
+    fake_upstream.tasks_error = AceDataError.of("upstream_unreachable")
 
     response = api.post(f"/api/v1/videos/{job.pk}/refresh/")
 

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_video
 from videos import quota as services
@@ -66,3 +66,17 @@ def test_every_new_user_gets_an_allowance_with_site_defaults(owner, settings):
 
     assert owner.allowance.limit == 7
     assert services.quota_status(owner, timezone.now()).can_submit
+
+
+def test_a_ledger_line_s_reason_reads_in_the_reader_s_language(owner):
+    video = make_video(owner, state=Video.State.FAILED)
+    services.release(video, "failed: forbidden")
+    charge, release = QuotaEvent.objects.filter(video=video).order_by("amount").reverse()
+
+    assert charge.reason == "generate accepted"  # the record stays as written
+    assert services.reason_text(charge) == "Accepted: Generate"
+    assert services.reason_text(release) == "Given back: the job failed (forbidden)"
+    with translation.override("zh-hans"):
+        assert services.reason_text(charge) == "已受理：生成"
+        assert services.reason_text(release) == "已退还：任务失败（forbidden）"
+    assert services.reason_text(QuotaEvent(reason="moved by staff")) == "moved by staff"

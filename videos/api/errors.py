@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -31,7 +32,10 @@ def exception_handler(exc, context):
         # Else Django's HTML "Bad Request" page: an API client deserves the API's shape.
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
         return Response(
-            {"detail": f"The request body is larger than {limit} KB.", "code": "too_large"},
+            {
+                "detail": _("The request body is larger than %(limit)d KB.") % {"limit": limit},
+                "code": "too_large",
+            },
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, Http404):

@@ -4,6 +4,7 @@ it would raise a RecursionError. Each bad body is a 400, never a 500."""
 import codecs
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -17,6 +18,7 @@ class JSONParser(parsers.JSONParser):
         try:
             return wire.loads(codecs.getreader(encoding)(stream).read())
         except RecursionError:  # json.loads on thousands of nested [ or {
-            raise ParseError("JSON parse error - the body is nested too deeply.")
+            raise ParseError(_("JSON parse error - the body is nested too deeply."))
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}")
+            # DRF's own words, which its catalogue translates; the parser's detail stays as is.
+            raise ParseError(_("JSON parse error - %(detail)s") % {"detail": exc})

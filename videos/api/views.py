@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -62,7 +63,9 @@ class VideoViewSet(
         for name, choices in (("state", Video.State.values), ("action", Video.Action.values)):
             value = params.get(name)
             if value and value not in choices:
-                raise InvalidRequest({name: [f"Choose one of {', '.join(choices)}."]})
+                raise InvalidRequest(
+                    {name: [_("Choose one of %(choices)s.") % {"choices": ", ".join(choices)}]}
+                )
             if value:
                 videos = videos.filter(**{name: value})
         return videos.search(search_text(params.get("search"))).order_by("-created_at")

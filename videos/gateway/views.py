@@ -8,6 +8,7 @@ import logging
 import math
 
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +32,11 @@ def error_response(exc: GatewayError) -> JsonResponse:
 @method_decorator(csrf_exempt, name="dispatch")
 class GatewayView(View):
     def dispatch(self, request, *args, **kwargs):
+        # AceDataCloud answers in English, whatever the client's Accept-Language: so do we.
+        with translation.override("en"):
+            return self._dispatch(request)
+
+    def _dispatch(self, request):
         try:
             if request.method != "POST":
                 raise GatewayError("no_api")

@@ -4,8 +4,10 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from videos import failures
+from videos.models import Video
 from videos.quota import quota_status
 
 register = template.Library()
@@ -25,6 +27,12 @@ def failure_text(context, video):
 
 
 @register.filter
+def state_label(state: str) -> str:
+    """A job state's name in the page's language (the tree's nodes carry only the value)."""
+    return Video.State(state).label if state in Video.State.values else state
+
+
+@register.filter
 def seconds_between(start: datetime | None, end: datetime | None = None) -> int:
     """Whole seconds from start to end (default: now), never negative."""
     if start is None:
@@ -41,8 +49,9 @@ def duration(seconds) -> str:
         return ""
     minutes, secs = divmod(max(seconds, 0), 60)
     hours, minutes = divmod(minutes, 60)
+    # The same words as static/js/video-page.js writes while the page ticks.
     if hours:
-        return f"{hours} h {minutes} min"
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
     if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{secs} s"
+        return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": secs}
+    return _("%(seconds)d s") % {"seconds": secs}

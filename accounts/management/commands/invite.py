@@ -1,5 +1,6 @@
 """manage.py invite EMAIL [EMAIL ...]: make invitation links, print them, and email them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,8 +18,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-email", action="store_true", help="Only print the links; send no mail."
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _ in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the invitation emails (default: LANGUAGE_CODE).",
+        )
 
-    def handle(self, *args, emails, no_email, **options):
+    def handle(self, *args, emails, no_email, language, **options):
         cleaned = []
         for value in emails:
             try:
@@ -33,7 +40,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{email}: already has an account; not invited.")
                 failures += 1
                 continue
-            issued = invitations.issue(email, send=not no_email)
+            issued = invitations.issue(email, send=not no_email, language=language)
             self.stdout.write(f"{email}: {issued.link}")
             if not no_email and not issued.mailed:
                 self.stderr.write(

@@ -241,7 +241,7 @@ def test_the_in_flight_cap_is_too_many_requests_429(gateway, settings):
         gateway.videos({"prompt": "Two", "async": True}), 429, "too_many_requests"
     )
 
-    assert "Wait for one to finish" in message
+    assert "Wait for it to finish" in message
     assert Video.objects.count() == 1
 
 

@@ -1,0 +1,163 @@
+"""Every page a person can reach, read by someone who chose Simplified Chinese: no English
+sentence of ours is left on it (names such as Luma Studio and code samples stay as they are).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts import invitations
+from tests.factories import make_video, use_up_quota
+from tests.i18n.english import english_phrases
+from videos import failures
+from videos.models import Video
+
+CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+
+
+def _read(client, url, status=200, **extra):
+    response = client.get(url, **CHINESE, **extra)
+    assert response.status_code == status, url
+    html = response.content.decode()
+    assert '<html lang="zh-hans"' in html, url
+    return html
+
+
+def _assert_all_chinese(html, url, also_kept=()):
+    leftovers = english_phrases(html, also_kept)
+    assert leftovers == [], f"{url} still reads in English: {leftovers}"
+
+
+def test_the_check_finds_english_where_there_is_some(browser, owner):
+    make_video(owner, prompt="一只红狐狸")
+    html = browser.get("/videos/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert {"My videos", "New video", "Log out"} <= set(english_phrases(html))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/confirm-email/again/",
+        "/accounts/confirm-email/not-a-key/",
+    ],
+)
+def test_the_pages_for_visitors_read_in_chinese(client, db, url):
+    _assert_all_chinese(_read(client, url), url)
+
+
+@pytest.mark.parametrize("policy", ["invite", "closed"])
+def test_the_closed_sign_up_page_reads_in_chinese(client, db, settings, policy):
+    settings.SIGNUP_POLICY = policy
+    _assert_all_chinese(_read(client, "/accounts/signup/"), policy)
+
+
+def test_an_invitation_s_pages_read_in_chinese(client, db, owner):
+    bad = _read(client, "/accounts/invitation/not-a-key/", status=404)
+    _assert_all_chinese(bad, "invalid invitation")
+    issued = invitations.issue("newcomer@example.com", by=owner, send=False)
+    signup = client.get(issued.link.split("testserver")[-1], **CHINESE, follow=True)
+    _assert_all_chinese(signup.content.decode(), "invited sign-up")
+
+
+def test_the_not_found_page_reads_in_chinese(client, db):
+    _assert_all_chinese(_read(client, "/no-such-page/", status=404), "404")
+
+
+def _family(owner):
+    root = make_video(owner, prompt="一只红狐狸在新雪中奔跑")
+    child = make_video(owner, prompt="狐狸跳进雪堆", parent=root)
+    make_video(owner, prompt="狐狸回头张望", parent=child, state=Video.State.PROCESSING)
+    return root, child
+
+
+def test_the_studio_pages_read_in_chinese(chinese_reader, owner):
+    root, child = _family(owner)
+    failed = make_video(
+        owner,
+        prompt="一座玻璃做的灯塔",
+        state=Video.State.FAILED,
+        error_code="forbidden",
+        error_params={"kind": failures.UPSTREAM},
+    )
+    timed_out = make_video(
+        owner,
+        prompt="海上的暴风雨",
+        state=Video.State.FAILED,
+        error_code="timeout",
+        error_params={"kind": failures.TIMED_OUT, "stage": "processing", "minutes": 15},
+    )
+    retrying = make_video(
+        owner,
+        prompt="城市夜景",
+        state=Video.State.QUEUED,
+        task_id="",
+        error_code="upstream_unreachable",
+        error_params={"kind": failures.RETRYING},
+    )
+    urls = [
+        "/videos/",
+        "/videos/?state=failed",
+        "/videos/?state=queued&q=不存在",
+        "/videos/?q=不存在",
+        "/videos/new/",
+        "/videos/extend/",
+        "/accounts/profile/",
+        "/accounts/password/change/",
+        "/accounts/email/",
+        "/accounts/2fa/",
+        "/accounts/sessions/",
+        "/accounts/reauthenticate/",
+    ] + [f"/videos/{video.pk}/" for video in (root, child, failed, timed_out, retrying)]
+    for url in urls:
+        _assert_all_chinese(_read(chinese_reader, url), url)
+
+
+def test_an_empty_studio_and_a_used_up_allowance_read_in_chinese(chinese_reader, owner):
+    _assert_all_chinese(_read(chinese_reader, "/videos/"), "no videos yet")
+    use_up_quota(owner)
+    _assert_all_chinese(_read(chinese_reader, "/videos/new/"), "allowance used up")
+
+
+def test_a_form_with_mistakes_reads_in_chinese(chinese_reader, owner):
+    response = chinese_reader.post(
+        "/videos/new/",
+        {"prompt": "", "aspect_ratio": "4:3", "start_image_url": "ftp://x"},
+        **CHINESE,
+    )
+    html = response.content.decode()
+    assert "请修改下面标出的字段。" in html and Video.objects.count() == 0
+    _assert_all_chinese(html, "the new-video form with mistakes")
+
+
+def test_a_new_api_token_s_page_reads_in_chinese(chinese_reader, owner):
+    response = chinese_reader.post(reverse("api-token-create"), {"name": "笔记本"}, **CHINESE)
+    assert response.status_code == 200
+    _assert_all_chinese(response.content.decode(), "token created")
+
+
+def test_the_admin_reads_in_chinese(db, staff, owner):
+    _family(owner)
+    admin = Client()
+    admin.force_login(staff)
+    found = []
+    for url in (
+        "/admin/",
+        "/admin/videos/video/",
+        f"/admin/videos/video/{Video.objects.first().pk}/change/",
+        "/admin/auth/user/",
+        f"/admin/auth/user/{owner.pk}/change/",
+        "/admin/accounts/invitation/",
+        "/admin/accounts/invitation/add/",
+        "/admin/videos/quotaevent/",
+        "/admin/videos/gatewayjob/",
+    ):
+        # Django's own words come from its catalogue, ours from the site's. allauth's session
+        # model has no translatable name (Django makes "user sessions" from its class name).
+        html = _read(admin, url)
+        found += [(url, phrase) for phrase in english_phrases(html, ("User sessions",))]
+    assert found == []

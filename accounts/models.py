@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -222,3 +224,133 @@ class Preferences(models.Model):
 
     def __str__(self):
         return _("Preferences of %(user)s") % {"user": self.user}
+
+
+class Team(models.Model):
+    """A group of people who share a budget: a class, a client project, a department.
+
+    Each job is made for one team (or for no team, by someone in none); the team's budget
+    counts every member's jobs for it, beside each person's own allowance.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("id"))
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    videos_per_period = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Videos the whole team may make per quota period. Blank: no team limit."),
+        verbose_name=_("videos per period"),
+    )
+    max_in_flight = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Jobs in flight at once across the team. Blank: no team limit."),
+        verbose_name=_("most in flight at once"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="teams",
+        verbose_name=_("members"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """One person in one team: a member, or a manager who looks after the team."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        MANAGER = "manager", _("Manager")
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.MEMBER, verbose_name=_("role")
+    )
+    videos_per_period = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "This member's share of the team's budget per quota period. Blank: no share of "
+            "their own (the team's budget and their allowance still apply)."
+        ),
+        verbose_name=_("share of the team's videos"),
+    )
+    is_default = models.BooleanField(
+        default=False,
+        help_text=_("Jobs are made for this team unless the person picks another."),
+        verbose_name=_("default team"),
+    )
+    joined_at = models.DateTimeField(default=timezone.now, verbose_name=_("joined"))
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        ordering = ["team__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_once_per_team"),
+            # A person's default team is one team: WHERE user_id = ? AND is_default
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="membership_one_default_team",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(user)s in %(team)s") % {"user": self.user, "team": self.team}
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class SiteBudget(models.Model):
+    """The site-wide cap on videos per period, one row, editable by staff at run time.
+
+    It protects the AceDataCloud balance: every job counts against it, whoever makes it.
+    """
+
+    ONLY = 1  # the primary key of the one row
+
+    follows_setting = models.BooleanField(
+        default=True,
+        help_text=_("Use the SITE_VIDEOS_PER_PERIOD setting. Untick to set the cap here instead."),
+        verbose_name=_("use the setting"),
+    )
+    videos_per_period = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Videos the whole site may make per quota period. Blank: no cap."),
+        verbose_name=_("videos per period"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
+
+    class Meta:
+        verbose_name = _("site budget")
+        verbose_name_plural = _("site budget")
+
+    def __str__(self):
+        return str(_("Site budget"))
+
+    @property
+    def limit(self) -> int | None:
+        if self.follows_setting:
+            return settings.SITE_VIDEOS_PER_PERIOD
+        return self.videos_per_period

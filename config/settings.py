@@ -247,6 +247,11 @@ QUOTA_PERIOD = env("QUOTA_PERIOD", default="month")
 if QUOTA_PERIOD not in ("day", "week", "month"):
     raise ImproperlyConfigured("QUOTA_PERIOD must be one of: day, week, month.")
 QUOTA_MAX_IN_FLIGHT = env.int("QUOTA_MAX_IN_FLIGHT", default=3)
+# The most videos the whole site may make per period (unset: no cap). Staff may override it
+# at run time in the admin (accounts.SiteBudget).
+SITE_VIDEOS_PER_PERIOD = env.int("SITE_VIDEOS_PER_PERIOD", default=None)
+if SITE_VIDEOS_PER_PERIOD is not None and SITE_VIDEOS_PER_PERIOD < 0:
+    raise ImproperlyConfigured("SITE_VIDEOS_PER_PERIOD must be 0 or more (or unset: no cap).")
 JOB_TIMEOUT_SECONDS = env.int("JOB_TIMEOUT_SECONDS", default=900)
 # After AceDataCloud accepted a job, how long the worker keeps trying to write its task id
 # down while the database is away (the id is the only link to a job that will be billed).

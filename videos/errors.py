@@ -57,12 +57,17 @@ class QuotaError(ServiceError):
     status = 429
     code = "quota_error"
 
-    def __init__(self, message: str, resets_at=None):
+    def __init__(self, message: str, resets_at=None, budget: str = "user"):
         super().__init__(message)
         self.resets_at = resets_at
+        # Which budget refused: user (the person's own allowance or share), team, or site.
+        self.budget = budget
 
     def extra(self):
-        return {"resets_at": self.resets_at.isoformat()} if self.resets_at else {}
+        extra = {"budget": self.budget}
+        if self.resets_at:
+            extra["resets_at"] = self.resets_at.isoformat()
+        return extra
 
 
 class QuotaExceeded(QuotaError):

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts import teams
+
 from .models import AspectRatio
 from .validation import PROMPT_MAX
 
@@ -19,6 +21,27 @@ CONTINUES_HELP = format_lazy(
 class ServiceForm(forms.Form):
     # Service field names that have no input of their own on this form, and where to show them.
     error_aliases: dict[str, str] = {}
+    # Whether the form asks which team the job is for (for people in a team or more).
+    offers_team = False
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.offers_team and user is not None:
+            self._add_team_field(user)
+
+    def _add_team_field(self, user):
+        mine = list(teams.memberships(user))
+        if not mine:
+            return
+        default = min(mine, key=lambda m: (not m.is_default, m.joined_at, m.pk))
+        # Choices are offered here; whether the person may use a team is the service's call.
+        self.fields["team"] = forms.CharField(
+            label=_("For team"),
+            required=False,
+            initial=str(default.team.uuid),
+            help_text=_("The job counts against this team's budget."),
+            widget=forms.Select(choices=[(str(m.team.uuid), m.team.name) for m in mine]),
+        )
 
     def add_service_errors(self, fields: dict[str, list[str]]):
         for name, messages in fields.items():
@@ -55,6 +78,7 @@ def _image_url(label, help_text):
 
 
 class GenerateForm(ServiceForm):
+    offers_team = True
     prompt = _prompt(
         _("Prompt"),
         format_lazy(
@@ -106,6 +130,7 @@ class ExtendLinkForm(ServiceForm):
     """Extend a video made elsewhere, named by its upstream video_id or its address."""
 
     error_aliases = {"parent": "__all__"}
+    offers_team = True
 
     video_id = forms.CharField(
         label=_("Luma video id"),

@@ -1,4 +1,4 @@
-"""Serve our copy of a video or thumbnail to its owner (and staff), seekable by Range."""
+"""Serve our copy of a video or thumbnail to its owner, its team's managers and staff, by Range."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -58,9 +58,7 @@ def _user(request):
 
 
 def _owned_copy(user, pk, kind) -> tuple[Video, str]:
-    videos = Video.objects.filter(deleted_at__isnull=True, media_state=MediaState.DONE)
-    if not user.is_staff:
-        videos = videos.filter(owner=user)
+    videos = Video.objects.visible_to(user).filter(media_state=MediaState.DONE)
     video = videos.filter(pk=pk).first()
     name = getattr(video, f"{kind}_file").name if video else ""
     if not name:

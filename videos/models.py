@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership
+
 
 class AspectRatio(models.TextChoices):
     WIDE = "16:9", _("16:9 (landscape)")
@@ -37,6 +39,15 @@ class VideoQuerySet(models.QuerySet):
     def for_user(self, user):
         """A user's videos, without the ones they deleted."""
         return self.filter(owner=user, deleted_at__isnull=True)
+
+    def visible_to(self, user):
+        """What a user may look at: their own videos, and (read-only) those of the teams they
+        manage; staff may look at everyone's. Never the ones deleted."""
+        videos = self.filter(deleted_at__isnull=True)
+        if user.is_staff:
+            return videos
+        managed = Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
+        return videos.filter(models.Q(owner=user) | models.Q(team__in=managed.values("team")))
 
     def in_flight(self):
         return self.filter(state__in=Video.IN_FLIGHT_STATES)
@@ -82,6 +93,15 @@ class Video(models.Model):
     )
     action = models.CharField(
         max_length=10, choices=Action.choices, default=Action.GENERATE, verbose_name=_("action")
+    )
+    # The team the job is made for (its budget was charged); none for someone in no team.
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="videos",
+        verbose_name=_("team"),
     )
 
     # What the user asked for.
@@ -230,6 +250,10 @@ class Video(models.Model):
             models.Index(fields=["owner", "-created_at"], name="video_owner_created"),
             # In-flight count for the quota: WHERE owner_id = ? AND state IN (...)
             models.Index(fields=["owner", "state"], name="video_owner_state"),
+            # A team's videos, newest first, and its in-flight count for the team's budget:
+            # WHERE team_id = ? ORDER BY created_at DESC / WHERE team_id = ? AND state IN (...)
+            models.Index(fields=["team", "-created_at"], name="video_team_created"),
+            models.Index(fields=["team", "state"], name="video_team_state"),
             # The worker's sweep: WHERE state = ? AND next_attempt_at <= now / submitted_at <= ...
             models.Index(fields=["state", "next_attempt_at"], name="video_state_next_attempt"),
             models.Index(fields=["state", "submitted_at"], name="video_state_submitted"),
@@ -305,6 +329,16 @@ class QuotaEvent(models.Model):
         related_name="+",
         verbose_name=_("video"),
     )
+    # The budgets a line touches: the user's allowance (always), the team's budget and the
+    # member's share of it (when the job was made for a team), and the site-wide cap (always).
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team"),
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
     amount = models.SmallIntegerField(verbose_name=_("amount"))
     # The period the charge counts against; a release carries its charge's period.
@@ -329,6 +363,11 @@ class QuotaEvent(models.Model):
         indexes = [
             # Usage of the current period: SUM(amount) WHERE user = ? AND period_start = ?
             models.Index(fields=["user", "period_start"], name="quota_event_user_period"),
+            # A team's usage: SUM(amount) WHERE team_id = ? AND period_start = ?
+            models.Index(fields=["team", "period_start"], name="quota_event_team_period"),
+            # The site's usage: SUM(amount) WHERE period_start = ? (amount in the index, so
+            # PostgreSQL sums it without reading the table while submissions wait on the cap)
+            models.Index(fields=["period_start", "amount"], name="quota_event_period"),
         ]
 
     def __str__(self):

@@ -133,7 +133,8 @@ def lock_and_check(user, now=None) -> QuotaStatus:
     """Lock the user's allowance row and raise if one more job is not allowed.
 
     Call inside transaction.atomic(); the lock is held until it commits, so
-    concurrent submissions by one user are checked one after another.
+    concurrent submissions by one user are checked one after another. A job's team and site
+    budgets are checked around this by videos/budgets.py.
     """
     # One statement locks (or creates) the row, and the status reuses it: two fewer queries
     # per submission. Usage is read by later statements, so it sees every committed charge.
@@ -149,8 +150,11 @@ def lock_and_check(user, now=None) -> QuotaStatus:
                 "limit": status.limit,
                 "period": status.period_label,
                 "when": moment(status.resets_at),
-            },
+            }
+            + " "
+            + _("To make more, ask the site's staff."),
             resets_at=status.resets_at,
+            budget="user",
         )
     if status.in_flight >= status.max_in_flight:
         raise TooManyInFlight(
@@ -173,8 +177,10 @@ def moment(when: datetime) -> str:
 
 
 def charge(video: Video, period_start) -> QuotaEvent:
+    """Charge a new job to every budget it counts against: its owner's, its team's, the site's."""
     return QuotaEvent.objects.create(
         user_id=video.owner_id,
+        team_id=video.team_id,
         video=video,
         kind=QuotaEvent.Kind.CHARGE,
         amount=1,
@@ -205,7 +211,8 @@ def release(video: Video, reason: str) -> bool:
     try:
         with transaction.atomic():
             QuotaEvent.objects.create(
-                user_id=video.owner_id,
+                user_id=charge_event.user_id,
+                team_id=charge_event.team_id,  # back to exactly the budgets it was taken from
                 video=video,
                 kind=QuotaEvent.Kind.RELEASE,
                 amount=-1,

@@ -20,7 +20,7 @@ from django_tasks import task
 
 from accounts.standing import video_refusal
 
-from . import failures, media, quota
+from . import budgets, failures, media, quota
 from .acedata import AceDataError, get_client
 from .errors import AccountNotReady, Conflict, InvalidCallback, NotFound, UpstreamUnavailable
 from .models import MediaState, Video
@@ -50,9 +50,10 @@ def check_account(user) -> None:
 
 def create_job(user, req: JobRequest) -> Video:
     with transaction.atomic():
-        status = quota.lock_and_check(user)
+        status = budgets.lock_and_check(user, req.team)
         video = Video(
             owner=user,
+            team=req.team,
             action=req.action,
             **{name: getattr(req, name) for name in Video.SETTINGS},
             source_video_id=req.source_video_id,

@@ -13,6 +13,9 @@ from django.core.validators import URLValidator
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from accounts import teams
+from accounts.models import Team
+
 from .errors import InvalidRequest, NotFound
 from .models import AspectRatio, Video
 
@@ -36,6 +39,7 @@ class JobRequest:
     parent: Video | None = None
     source_video_id: str = ""
     source_video_url: str = ""
+    team: Team | None = None  # the team whose budget the job counts against
     errors: dict = field(default_factory=dict)
 
 
@@ -135,11 +139,22 @@ def build_request(user, data: dict) -> JobRequest:
             errors["parent"] = [_("Say which video to extend: parent, video_id or video_url.")]
         elif len(sources) > 1:
             errors[sources[1]] = [_("Give only one of parent, video_id and video_url.")]
+    req.team = _team(user, data.get("team"), errors)
     if errors:
         raise InvalidRequest(errors)
     if action == Video.Action.EXTEND:
         _resolve_source(user, req, parent_ref)
     return req
+
+
+def _team(user, ref, errors) -> Team | None:
+    """The team named (one of the user's), else the user's default team (None if in none)."""
+    if ref is None or ref == "":
+        return teams.default_team(user)
+    team = teams.member_team(user, ref) if isinstance(ref, str | uuid.UUID) else None
+    if team is None:
+        errors["team"] = [_("Choose one of your teams.")]
+    return team
 
 
 def _resolve_source(user, req: JobRequest, parent_ref):

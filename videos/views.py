@@ -6,6 +6,7 @@ the rules (lengths, URLs, quota, ownership) all live behind the service.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -88,7 +89,7 @@ def _submitted(request, video):
 
 @login_required
 def video_new(request):
-    form = GenerateForm(request.POST if request.method == "POST" else None)
+    form = GenerateForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_bound and form.is_valid():
         video = _submit(request, form, form.job_data())
         if video is not None:
@@ -98,7 +99,7 @@ def video_new(request):
 
 @login_required
 def video_extend_link(request):
-    form = ExtendLinkForm(request.POST if request.method == "POST" else None)
+    form = ExtendLinkForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_bound and form.is_valid():
         video = _submit(request, form, form.job_data())
         if video is not None:
@@ -108,8 +109,16 @@ def video_extend_link(request):
     )
 
 
+def _visible_video(request, pk):
+    return get_object_or_404(Video.objects.visible_to(request.user), pk=pk)
+
+
 def _own_video(request, pk):
-    return get_object_or_404(Video.objects.for_user(request.user), pk=pk)
+    """The user's own video; one they may only look at (a team's, as its manager) is a 403."""
+    video = _visible_video(request, pk)
+    if video.owner_id != request.user.pk:
+        raise PermissionDenied
+    return video
 
 
 def _detail(request, video, extend_form):
@@ -121,6 +130,7 @@ def _detail(request, video, extend_form):
             "family": lineage.tree(video),
             "extend_form": extend_form,
             "quota": quota_status(request.user),
+            "mine": video.owner_id == request.user.pk,
             # The upstream address works anywhere; our own copy only for its owner.
             "share_url": video.video_url or request.build_absolute_uri(video.playback_url),
         },
@@ -129,7 +139,7 @@ def _detail(request, video, extend_form):
 
 @login_required
 def video_detail(request, pk):
-    return _detail(request, _own_video(request, pk), ExtendForm())
+    return _detail(request, _visible_video(request, pk), ExtendForm())
 
 
 @login_required

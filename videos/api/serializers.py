@@ -40,6 +40,11 @@ class VideoSerializer(serializers.ModelSerializer):
     source_video_url = serializers.CharField(
         help_text="For an extension by URL: the video it continues, or empty."
     )
+    team = serializers.UUIDField(
+        source="team.uuid",
+        allow_null=True,
+        help_text="The team whose budget the job counts against, or null.",
+    )
 
     class Meta:
         model = Video
@@ -47,6 +52,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "id",
             "state",
             "action",
+            "team",
             *Video.SETTINGS,
             "source_video_id",
             "source_video_url",
@@ -121,6 +127,9 @@ class ExtendSerializer(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, help_text=f"At most {PROMPT_MAX}."
     )
     end_image_url = serializers.CharField(required=False, allow_blank=True, help_text="http(s) URL")
+    team = serializers.UUIDField(
+        required=False, help_text="One of your teams, by id. Default: your default team."
+    )
 
 
 class VideoCreateSerializer(ExtendSerializer):

@@ -56,7 +56,9 @@ class VideoViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Video.objects.none()
-        videos = Video.objects.for_user(self.request.user)
+        if self.action == "retrieve":  # a team's manager may look, never change
+            return Video.objects.visible_to(self.request.user).select_related("team")
+        videos = Video.objects.for_user(self.request.user).select_related("team")
         if self.action != "list":
             return videos
         params = self.request.query_params

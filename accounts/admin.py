@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from . import invitations, mfa, standing
 from .admin_forms import InviteForm
-from .models import Allowance, ApiToken, Approval, Invitation
+from .models import Allowance, ApiToken, Approval, Invitation, Membership, SiteBudget, Team
 
 User = get_user_model()
 
@@ -274,3 +274,45 @@ class InvitationAdmin(admin.ModelAdmin):
         emails = sorted({i.email for i in queryset if i.accepted_at is None})
         issued = [invitations.issue(e, by=request.user, request=request) for e in emails]
         self._report(request, issued)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["user", "role", "videos_per_period", "is_default", "joined_at"]
+    readonly_fields = ["joined_at"]
+    autocomplete_fields = ["user"]
+    extra = 1
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Teams, their members and budgets; videos/admin.py adds this period's usage."""
+
+    list_display = ["name", "videos_per_period", "max_in_flight", "created_at"]
+    search_fields = ["name"]
+    fields = ["name", "videos_per_period", "max_in_flight"]
+    inlines = [MembershipInline]
+
+
+@admin.register(SiteBudget)
+class SiteBudgetAdmin(admin.ModelAdmin):
+    """The one site-wide cap: staff change it here while the site runs."""
+
+    fields = ["follows_setting", "setting", "videos_per_period", "updated_at"]
+    readonly_fields = ["setting", "updated_at"]
+
+    @admin.display(description=_("SITE_VIDEOS_PER_PERIOD"))
+    def setting(self, budget):
+        value = settings.SITE_VIDEOS_PER_PERIOD
+        return _("Not set (no cap)") if value is None else value
+
+    def has_add_permission(self, request):
+        return not SiteBudget.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one budget: go straight to it (made with its defaults on first visit)."""
+        budget, _created = SiteBudget.objects.get_or_create(pk=SiteBudget.ONLY)
+        return redirect(reverse("admin:accounts_sitebudget_change", args=[budget.pk]))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from . import invitations, standing
+from . import invitations, standing, teams
 
 
 class InvitationTaken(Exception):
@@ -72,6 +72,8 @@ def admit(user, invitation) -> None:
     if invitation is not None:
         if not invitations.accept(invitation, user):
             raise InvitationTaken()
+        if invitation.team_id is not None:
+            teams.add_member(invitation.team, user)
         return
     if settings.SIGNUP_REQUIRES_APPROVAL:
         standing.request_approval(user)

@@ -59,8 +59,9 @@ def base_url(request=None) -> str:
     return settings.PUBLIC_BASE_URL
 
 
-def issue(email: str, by=None, request=None, send: bool = True, language=None) -> Issued:
-    """Invite `email` (already cleaned); a pending invitation for it is replaced.
+def issue(email: str, by=None, request=None, send: bool = True, language=None, team=None) -> Issued:
+    """Invite `email` (already cleaned), into `team` if given; a pending invitation for it is
+    replaced.
 
     The email is written in `language`, by default the one of the page that sends it (the
     invitee has no account yet to have chosen one).
@@ -75,6 +76,7 @@ def issue(email: str, by=None, request=None, send: bool = True, language=None) -
             invited_by=by,
             created_at=now,
             expires_at=now + timedelta(days=settings.INVITATION_DAYS),
+            team=team,
         )
     link = base_url(request) + reverse("invitation", kwargs={"key": key})
     if not send:
@@ -83,7 +85,7 @@ def issue(email: str, by=None, request=None, send: bool = True, language=None) -
         mail.send(
             "accounts/email/invitation",
             email,
-            {"link": link, "expires_at": invitation.expires_at, "invited_by": by},
+            {"link": link, "expires_at": invitation.expires_at, "invited_by": by, "team": team},
             language=language,
         )
     except Exception as exc:  # the link still works: whoever invited can pass it on

@@ -138,6 +138,15 @@ class Invitation(models.Model):
         verbose_name=_("accepted by"),
     )
     revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked"))
+    # A team's manager invited this person into the team: signing up makes them a member.
+    team = models.ForeignKey(
+        "Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("team"),
+    )
 
     objects = InvitationQuerySet.as_manager()
 

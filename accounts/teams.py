@@ -3,12 +3,19 @@
 The budgets themselves are counted by videos/quota.py; this module only says who may do what.
 """
 
+import logging
 import uuid
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from . import invitations, mail, preferences
 from .models import Membership, Team
+
+logger = logging.getLogger(__name__)
 
 
 class TeamRuleError(Exception):
@@ -100,3 +107,30 @@ def set_share(membership: Membership, value: int | None) -> None:
             )
     Membership.objects.filter(pk=membership.pk).update(videos_per_period=value)
     membership.videos_per_period = value
+
+
+def invite(team: Team, email: str, by, request=None) -> None:
+    """Bring the person at `email` (already cleaned) into the team.
+
+    An account with that address joins at once and is told by email; anyone else gets an
+    invitation that makes them a member when they sign up. Whoever invites learns nothing
+    about which it was: the page says the same either way.
+    """
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        invitations.issue(email, by=by, request=request, team=team)
+        return
+    _membership, created = add_member(team, user)
+    if not created:
+        return
+    path = reverse("videos:teams")
+    link = request.build_absolute_uri(path) if request else settings.PUBLIC_BASE_URL + path
+    try:
+        mail.send(
+            "accounts/email/team_added",
+            user.email,
+            {"team": team, "added_by": by, "link": link},
+            language=preferences.language_for(user),
+        )
+    except Exception:  # they are in the team all the same; the teams page shows it
+        logger.warning("Could not tell user %s that they joined team %s", user.pk, team.pk)

@@ -1,13 +1,17 @@
 import json
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import admin as accounts_admin
+from accounts.models import Membership, Team
 
 from . import media, quota, services
 from .errors import ServiceError
@@ -287,9 +291,9 @@ class GatewayJobAdmin(admin.ModelAdmin):
 
 @admin.register(QuotaEvent)
 class QuotaEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "kind", "amount", "period_start", "video", "why"]
-    list_filter = ["kind", "period_start"]
-    list_select_related = ["user"]
+    list_display = ["created_at", "user", "team", "kind", "amount", "period_start", "video", "why"]
+    list_filter = ["kind", "period_start", "team"]
+    list_select_related = ["user", "team"]
     search_fields = ["user__username", "reason"]
 
     @admin.display(description=_("reason"), ordering="reason")
@@ -308,7 +312,7 @@ class QuotaEventAdmin(admin.ModelAdmin):
 
 class QuotaEventInline(admin.TabularInline):
     model = QuotaEvent
-    fields = ["created_at", "kind", "amount", "period_start", "video", "why"]
+    fields = ["created_at", "kind", "amount", "team", "period_start", "video", "why"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -352,6 +356,77 @@ class AllowanceInline(accounts_admin.AllowanceInline):
 admin.site.unregister(get_user_model())
 
 
+def _used_this_period(**match):
+    """This period's ledger sum for the row (`match` ties the ledger to it), as a subquery."""
+    start, _end = quota.period_bounds()
+    total = (
+        QuotaEvent.objects.filter(period_start=start, **match)
+        .order_by()
+        .values(*match)
+        .annotate(n=Sum("amount"))
+        .values("n")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def _used_of(used, limit):
+    if limit is None:
+        return _("%(used)d used (no limit)") % {"used": used}
+    return _("%(used)d of %(limit)d used") % {"used": used, "limit": limit}
+
+
 @admin.register(get_user_model())
 class UserAdmin(accounts_admin.UserAdmin):
     inlines = [AllowanceInline, QuotaEventInline]
+    list_display = [*accounts_admin.UserAdmin.list_display, "usage"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                used=_used_this_period(user=OuterRef("pk")),
+                allowed=Coalesce(
+                    "allowance__videos_per_period", Value(settings.QUOTA_VIDEOS_PER_PERIOD)
+                ),
+            )
+        )
+
+    @admin.display(description=_("Used this period"), ordering="used")
+    def usage(self, user):
+        return _used_of(user.used, user.allowed)
+
+
+admin.site.unregister(Team)
+
+
+@admin.register(Team)
+class TeamAdmin(accounts_admin.TeamAdmin):
+    list_display = ["name", "member_count", "usage", "max_in_flight", "created_at"]
+    fields = [*accounts_admin.TeamAdmin.fields, "usage"]
+    readonly_fields = ["usage"]
+
+    def get_queryset(self, request):
+        members = (
+            Membership.objects.filter(team=OuterRef("pk"))
+            .order_by()
+            .values("team")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                used=_used_this_period(team=OuterRef("pk")),
+                member_total=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+            )
+        )
+
+    @admin.display(description=_("Members"), ordering="member_total")
+    def member_count(self, team):
+        return team.member_total
+
+    @admin.display(description=_("Used this period"), ordering="used")
+    def usage(self, team):
+        return _used_of(team.used, team.videos_per_period)

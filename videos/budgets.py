@@ -166,3 +166,13 @@ def member_usage(team: Team, now=None) -> dict[int, int]:
         .values_list("user_id", "n")
     )
     return dict(rows)
+
+
+def team_usage(team_ids, user=None, now=None) -> dict[int, int]:
+    """This period's use of each team's budget (only `user`'s, if given), by team id."""
+    start, _end = quota.period_bounds(now)
+    events = QuotaEvent.objects.filter(team__in=team_ids, period_start=start)
+    if user is not None:
+        events = events.filter(user=user)
+    rows = events.order_by().values("team_id").annotate(n=Sum("amount")).values_list("team_id", "n")
+    return dict(rows)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import media_views, views
+from . import media_views, team_views, views
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -15,6 +15,11 @@ urlpatterns = [
     path("videos/<uuid:pk>/extend/", views.video_extend, name="extend"),
     path("videos/<uuid:pk>/refresh/", views.video_refresh, name="refresh"),
     path("videos/<uuid:pk>/delete/", views.video_delete, name="delete"),
+    path("teams/", team_views.team_list, name="teams"),
+    path("teams/<uuid:team>/", team_views.team_detail, name="team"),
+    path("teams/<uuid:team>/default/", team_views.team_make_default, name="team-default"),
+    path("teams/<uuid:team>/invite/", team_views.team_invite, name="team-invite"),
+    path("teams/<uuid:team>/share/", team_views.team_share, name="team-share"),
     # Our stored copies, for their owner (and staff), seekable.
     path("files/<uuid:pk>/video/", media_views.serve, {"kind": "video"}, name="media-video"),
     path(

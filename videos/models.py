@@ -259,6 +259,8 @@ class Video(models.Model):
             models.Index(fields=["state", "submitted_at"], name="video_state_submitted"),
             # Extend by upstream video_id: WHERE video_id = ?
             models.Index(fields=["video_id"], name="video_upstream_video_id"),
+            # The usage dashboard and its export: WHERE created_at >= ? GROUP BY day, team, state
+            models.Index(fields=["created_at"], name="video_created"),
             # Media copies due: WHERE media_state IN (...) AND media_next_attempt_at <= now
             models.Index(fields=["media_state", "media_next_attempt_at"], name="video_media_due"),
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import media_views, team_views, views
+from . import dashboard_views, media_views, team_views, views
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -20,6 +20,8 @@ urlpatterns = [
     path("teams/<uuid:team>/default/", team_views.team_make_default, name="team-default"),
     path("teams/<uuid:team>/invite/", team_views.team_invite, name="team-invite"),
     path("teams/<uuid:team>/share/", team_views.team_share, name="team-share"),
+    path("dashboard/", dashboard_views.usage_dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard_views.usage_export, name="dashboard-export"),
     # Our stored copies, for their owner (and staff), seekable.
     path("files/<uuid:pk>/video/", media_views.serve, {"kind": "video"}, name="media-video"),
     path(

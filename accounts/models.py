@@ -363,3 +363,74 @@ class SiteBudget(models.Model):
         if self.follows_setting:
             return settings.SITE_VIDEOS_PER_PERIOD
         return self.videos_per_period
+
+
+class MoreRequest(models.Model):
+    """Someone whose budget is used up asks for more this period ("Ask for more").
+
+    A share of a team goes to the team's managers (and staff); anything else to staff. An
+    approval is written to the quota ledger as a grant for the period the request was made in.
+    """
+
+    class Budget(models.TextChoices):
+        USER = "user", _("Your allowance")
+        MEMBER = "member", _("Your share of the team")
+        TEAM = "team", _("The team's budget")
+        SITE = "site", _("The site's cap")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("id"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="more_requests",
+        verbose_name=_("asked by"),
+    )
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="more_requests",
+        verbose_name=_("team"),
+    )
+    budget = models.CharField(max_length=10, choices=Budget.choices, verbose_name=_("budget"))
+    amount = models.PositiveIntegerField(verbose_name=_("videos asked for"))
+    reason = models.CharField(max_length=500, verbose_name=_("why"))
+    period_start = models.DateTimeField(verbose_name=_("period"))
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, verbose_name=_("state")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("asked"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+
+    class Meta:
+        verbose_name = _("request for more")
+        verbose_name_plural = _("requests for more")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Requests waiting for a team's managers: WHERE team_id = ? AND state = 'pending'
+            models.Index(fields=["team", "state"], name="more_request_team_state"),
+            # Requests waiting for staff: WHERE state = 'pending'
+            models.Index(fields=["state", "created_at"], name="more_request_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=1), name="more_request_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(user)s asks for %(amount)d more") % {"user": self.user, "amount": self.amount}

@@ -33,3 +33,16 @@ class ShareForm(forms.Form):
         max_value=1_000_000,
         help_text=_("Blank: no share of their own."),
     )
+
+
+class MoreRequestForm(forms.Form):
+    amount = forms.IntegerField(
+        label=_("How many more videos"), min_value=1, max_value=1000, initial=5
+    )
+    reason = forms.CharField(
+        label=_("What they are for"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person who answers sees this."),
+    )
+    team = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import admin as accounts_admin
-from accounts.models import Membership, Team
+from accounts.models import Membership, MoreRequest, Team
 
-from . import media, quota, services
+from . import asking, media, quota, services
 from .errors import ServiceError
 from .gateway import delivery
 from .models import GatewayJob, QuotaEvent, Video
@@ -360,7 +360,8 @@ def _used_this_period(**match):
     """This period's ledger sum for the row (`match` ties the ledger to it), as a subquery."""
     start, _end = quota.period_bounds()
     total = (
-        QuotaEvent.objects.filter(period_start=start, **match)
+        QuotaEvent.objects.usage()
+        .filter(period_start=start, **match)
         .order_by()
         .values(*match)
         .annotate(n=Sum("amount"))
@@ -430,3 +431,57 @@ class TeamAdmin(accounts_admin.TeamAdmin):
     @admin.display(description=_("Used this period"), ordering="used")
     def usage(self, team):
         return _used_of(team.used, team.videos_per_period)
+
+
+# Requests for more are accounts' rows, but answering one writes a grant to the ledger
+# (videos/asking.py), so their admin lives here.
+@admin.register(MoreRequest)
+class MoreRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "budget", "team", "amount", "reason", "state"]
+    list_filter = ["state", "budget"]
+    list_select_related = ["user", "team"]
+    search_fields = ["user__username", "team__name", "reason"]
+    readonly_fields = [
+        "user",
+        "team",
+        "budget",
+        "amount",
+        "reason",
+        "period_start",
+        "state",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
+    fields = readonly_fields
+    actions = ["approve", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _answer(self, request, queryset, approve):
+        base = request.build_absolute_uri("/").rstrip("/")
+        answered = sum(
+            asking.decide(asked, request.user, approve, base)
+            for asked in queryset.select_related("user", "team")
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "Answered %(count)d request; its asker was emailed.",
+                "Answered %(count)d requests; each asker was emailed.",
+                answered,
+            )
+            % {"count": answered}
+            if answered
+            else _("None of the selected requests was waiting for an answer."),
+            messages.SUCCESS if answered else messages.WARNING,
+        )
+
+    @admin.action(description=_("Approve the selected requests (grant this period)"))
+    def approve(self, request, queryset):
+        self._answer(request, queryset, approve=True)
+
+    @admin.action(description=_("Decline the selected requests"))
+    def decline(self, request, queryset):
+        self._answer(request, queryset, approve=False)

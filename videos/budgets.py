@@ -63,22 +63,56 @@ def lock_and_check(user, team: Team | None = None, now=None) -> quota.QuotaStatu
     if team is not None:
         _check_team(user, team, status)
     if site_limit is not None:
-        used = _used(QuotaEvent.objects.filter(period_start=status.period_start))
-        if used >= site_limit:
+        meter = _site(site_limit, status.period_start)
+        if meter.full:
             raise QuotaExceeded(
                 _(
                     "The site has made all %(limit)d videos it may make this %(period)s. "
                     "It resets at %(when)s. To make more, ask the site's staff to raise the cap."
                 )
-                % _facts(site_limit, status),
+                % _facts(meter.limit, status),
                 resets_at=status.resets_at,
                 budget="site",
             )
     return status
 
 
-def _used(events) -> int:
-    return events.aggregate(n=Coalesce(Sum("amount"), 0))["n"]
+def _sum(condition) -> Coalesce:
+    return Coalesce(Sum("amount", filter=condition), 0)
+
+
+USED = Q(kind__in=QuotaEvent.USAGE_KINDS)
+
+
+def _granted(budget: str) -> Q:
+    return Q(kind=QuotaEvent.Kind.GRANT, budget=budget)
+
+
+def _site(limit: int | None, period_start) -> Meter:
+    totals = QuotaEvent.objects.filter(period_start=period_start).aggregate(
+        used=_sum(USED), granted=_sum(_granted("site"))
+    )
+    return Meter(None if limit is None else limit + totals["granted"], totals["used"])
+
+
+def _team_meters(user, team: Team, period_start) -> tuple[Meter, Meter]:
+    """The team's meter and the user's share of it, from one statement."""
+    totals = QuotaEvent.objects.filter(team=team, period_start=period_start).aggregate(
+        team=_sum(USED),
+        team_granted=_sum(_granted("team")),
+        mine=_sum(USED & Q(user=user)),
+        mine_granted=_sum(_granted("member") & Q(user=user)),
+    )
+    share = (
+        Membership.objects.filter(team=team, user=user)
+        .values_list("videos_per_period", flat=True)
+        .first()
+    )
+    team_limit = team.videos_per_period
+    return (
+        Meter(None if team_limit is None else team_limit + totals["team_granted"], totals["team"]),
+        Meter(None if share is None else share + totals["mine_granted"], totals["mine"]),
+    )
 
 
 def _facts(limit, status) -> dict:
@@ -86,36 +120,27 @@ def _facts(limit, status) -> dict:
 
 
 def _check_team(user, team: Team, status) -> None:
-    share = (
-        Membership.objects.filter(team=team, user=user)
-        .values_list("videos_per_period", flat=True)
-        .first()
-    )
-    events = QuotaEvent.objects.filter(team=team, period_start=status.period_start)
-    used = events.aggregate(
-        team=Coalesce(Sum("amount"), 0),
-        mine=Coalesce(Sum("amount", filter=Q(user=user)), 0),
-    )
-    if share is not None and used["mine"] >= share:
+    team_meter, share = _team_meters(user, team, status.period_start)
+    if share.full:
         raise QuotaExceeded(
             _(
                 "You have used all %(limit)d videos of your share of team %(team)s this "
                 "%(period)s. It resets at %(when)s."
             )
-            % {**_facts(share, status), "team": team.name}
+            % {**_facts(share.limit, status), "team": team.name}
             + " "
             + _ask_managers(team),
             resets_at=status.resets_at,
             budget="user",
         )
-    if team.videos_per_period is not None and used["team"] >= team.videos_per_period:
+    if team_meter.full:
         raise QuotaExceeded(
             _(
                 "Team %(team)s has used all %(limit)d videos of its budget this %(period)s. "
                 "It resets at %(when)s. To make more, ask the site's staff to raise the "
                 "team's budget."
             )
-            % {**_facts(team.videos_per_period, status), "team": team.name},
+            % {**_facts(team_meter.limit, status), "team": team.name},
             resets_at=status.resets_at,
             budget="team",
         )
@@ -145,34 +170,76 @@ def _ask_managers(team: Team) -> str:
 # --- meters for pages, the admin and the API ---------------------------------------------------
 def team_meter(team: Team, now=None) -> Meter:
     start, _end = quota.period_bounds(now)
-    return Meter(
-        team.videos_per_period, _used(QuotaEvent.objects.filter(team=team, period_start=start))
+    totals = QuotaEvent.objects.filter(team=team, period_start=start).aggregate(
+        used=_sum(USED), granted=_sum(_granted("team"))
     )
+    limit = team.videos_per_period
+    return Meter(None if limit is None else limit + totals["granted"], totals["used"])
 
 
 def site_meter(now=None) -> Meter:
     start, _end = quota.period_bounds(now)
-    return Meter(site_budget().limit, _used(QuotaEvent.objects.filter(period_start=start)))
+    return _site(site_budget().limit, start)
 
 
-def member_usage(team: Team, now=None) -> dict[int, int]:
-    """Each member's use of the team's budget this period, by user id (one query)."""
+def full_budget(user, team: Team | None, now=None) -> tuple[str, Meter] | None:
+    """Which of the user's budgets has no room left now (read without locks), if any.
+
+    In the order a submission checks them: the user's allowance, their share of the team,
+    the team's budget, the site's cap.
+    """
+    status = quota.quota_status(user, now)
+    if status.remaining <= 0:
+        return "user", Meter(status.limit, status.used)
+    if team is not None:
+        team_meter_now, share = _team_meters(user, team, status.period_start)
+        if share.full:
+            return "member", share
+        if team_meter_now.full:
+            return "team", team_meter_now
+    site = _site(site_budget().limit, status.period_start)
+    if site.full:
+        return "site", site
+    return None
+
+
+def member_usage(team: Team, now=None) -> dict[int, Meter]:
+    """Each member's use of their share this period (limit: share plus grants), by user id.
+
+    Members who used nothing yet are absent. Two queries whatever the team's size.
+    """
     start, _end = quota.period_bounds(now)
     rows = (
         QuotaEvent.objects.filter(team=team, period_start=start)
         .order_by()
         .values("user_id")
-        .annotate(n=Sum("amount"))
-        .values_list("user_id", "n")
+        .annotate(used=_sum(USED), granted=_sum(_granted("member")))
+        .values_list("user_id", "used", "granted")
     )
-    return dict(rows)
+    shares = dict(team.memberships.values_list("user_id", "videos_per_period"))
+    meters = {}
+    for user_id, used, granted in rows:
+        share = shares.get(user_id)
+        meters[user_id] = Meter(None if share is None else share + granted, used)
+    return meters
 
 
-def team_usage(team_ids, user=None, now=None) -> dict[int, int]:
-    """This period's use of each team's budget (only `user`'s, if given), by team id."""
+def team_meters(team_list, user=None, now=None) -> dict[int, Meter]:
+    """Each team's meter this period (only `user`'s use of it, if given), by team id."""
     start, _end = quota.period_bounds(now)
-    events = QuotaEvent.objects.filter(team__in=team_ids, period_start=start)
+    events = QuotaEvent.objects.filter(team__in=[t.pk for t in team_list], period_start=start)
     if user is not None:
         events = events.filter(user=user)
-    rows = events.order_by().values("team_id").annotate(n=Sum("amount")).values_list("team_id", "n")
-    return dict(rows)
+    rows = {
+        team_id: (used, granted)
+        for team_id, used, granted in events.order_by()
+        .values("team_id")
+        .annotate(used=_sum(USED), granted=_sum(_granted("team")))
+        .values_list("team_id", "used", "granted")
+    }
+    meters = {}
+    for team in team_list:
+        used, granted = rows.get(team.pk, (0, 0))
+        limit = team.videos_per_period
+        meters[team.pk] = Meter(None if limit is None else limit + granted, used)
+    return meters

@@ -150,7 +150,7 @@ def build(range_days: int = 30, now=None) -> Dashboard:
 
     # 3. This period's top users and teams, from the ledger.
     start, resets_at = quota.period_bounds(now)
-    this_period = QuotaEvent.objects.filter(period_start=start).order_by()
+    this_period = QuotaEvent.objects.usage().filter(period_start=start).order_by()
     top_users = list(
         this_period.values("user__username")
         .annotate(n=Sum("amount"))

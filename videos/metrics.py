@@ -96,7 +96,9 @@ def _ledger():
         "luma_jobs_failed", "Jobs that failed (quota given back), by error code.", labels=["code"]
     )
     charged, codes = 0, {}
-    rows = QuotaEvent.objects.order_by().values_list("kind", "reason").annotate(n=Count("pk"))
+    rows = (
+        QuotaEvent.objects.usage().order_by().values_list("kind", "reason").annotate(n=Count("pk"))
+    )
     for kind, reason, n in rows:
         if kind == QuotaEvent.Kind.CHARGE:
             charged += n
@@ -111,7 +113,11 @@ def _ledger():
 
 def _budget():
     start, _ = quota.period_bounds()
-    used = QuotaEvent.objects.filter(period_start=start).aggregate(n=Coalesce(Sum("amount"), 0))
+    used = (
+        QuotaEvent.objects.usage()
+        .filter(period_start=start)
+        .aggregate(n=Coalesce(Sum("amount"), 0))
+    )
     limits = (
         get_user_model()
         .objects.filter(is_active=True)

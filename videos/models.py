@@ -309,12 +309,23 @@ class Video(models.Model):
         return self.video_url
 
 
+class QuotaEventQuerySet(models.QuerySet):
+    def usage(self):
+        """The lines that count what was used: charges and releases (not grants)."""
+        return self.filter(kind__in=QuotaEvent.USAGE_KINDS)
+
+
 class QuotaEvent(models.Model):
-    """One line of the quota ledger: a charge when a job is accepted, a release when it fails."""
+    """One line of the quota ledger: a charge when a job is accepted, a release when it fails,
+    a grant when someone's request for more is approved."""
 
     class Kind(models.TextChoices):
         CHARGE = "charge", _("Charge")
         RELEASE = "release", _("Release")
+        GRANT = "grant", _("Grant")
+
+    # Lines that count usage; a grant instead raises the limit of the one budget it names.
+    USAGE_KINDS = (Kind.CHARGE, Kind.RELEASE)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -342,11 +353,15 @@ class QuotaEvent(models.Model):
         verbose_name=_("team"),
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    # A grant's budget: user (the allowance), member (user's share of team), team, or site.
+    budget = models.CharField(max_length=10, blank=True, verbose_name=_("budget granted"))
     amount = models.SmallIntegerField(verbose_name=_("amount"))
     # The period the charge counts against; a release carries its charge's period.
     period_start = models.DateTimeField(verbose_name=_("period"))
     reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+
+    objects = QuotaEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quota ledger line")
@@ -358,7 +373,15 @@ class QuotaEvent(models.Model):
             # Nothing is counted twice: one charge and at most one release per job.
             models.UniqueConstraint(fields=["video", "kind"], name="quota_event_once_per_video"),
             models.CheckConstraint(
-                condition=(models.Q(kind="charge", amount=1) | models.Q(kind="release", amount=-1)),
+                condition=(
+                    models.Q(kind="charge", amount=1, budget="")
+                    | models.Q(kind="release", amount=-1, budget="")
+                    | models.Q(
+                        kind="grant",
+                        amount__gte=1,
+                        budget__in=["user", "member", "team", "site"],
+                    )
+                ),
                 name="quota_event_amount_matches_kind",
             ),
         ]
@@ -369,7 +392,7 @@ class QuotaEvent(models.Model):
             models.Index(fields=["team", "period_start"], name="quota_event_team_period"),
             # The site's usage: SUM(amount) WHERE period_start = ? (amount in the index, so
             # PostgreSQL sums it without reading the table while submissions wait on the cap)
-            models.Index(fields=["period_start", "amount"], name="quota_event_period"),
+            models.Index(fields=["period_start", "kind", "amount"], name="quota_event_period"),
         ]
 
     def __str__(self):

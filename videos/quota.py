@@ -85,15 +85,11 @@ def get_allowance(user) -> Allowance:
     return allowance
 
 
-def _usage(user, period_start) -> tuple[int, int]:
-    """This period's usage and the jobs in flight, read together in one statement."""
-    charges = (
-        QuotaEvent.objects.filter(user=OuterRef("pk"), period_start=period_start)
-        .order_by()
-        .values("user")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+def _usage(user, period_start) -> tuple[int, int, int]:
+    """This period's usage, the jobs in flight and the videos granted on request, read
+    together in one statement."""
+    lines = QuotaEvent.objects.filter(user=OuterRef("pk"), period_start=period_start)
+    charges = lines.usage().order_by().values("user").annotate(total=Sum("amount")).values("total")
     running = (
         Video.objects.filter(owner=OuterRef("pk"), deleted_at__isnull=True)
         .in_flight()
@@ -102,14 +98,22 @@ def _usage(user, period_start) -> tuple[int, int]:
         .annotate(count=Count("pk"))
         .values("count")
     )
+    grants = (
+        lines.filter(kind=QuotaEvent.Kind.GRANT, budget="user")
+        .order_by()
+        .values("user")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return (
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(
             used=Coalesce(Subquery(charges, output_field=IntegerField()), 0),
             running=Coalesce(Subquery(running, output_field=IntegerField()), 0),
+            granted=Coalesce(Subquery(grants, output_field=IntegerField()), 0),
         )
-        .values_list("used", "running")
+        .values_list("used", "running", "granted")
         .get()
     )
 
@@ -117,9 +121,9 @@ def _usage(user, period_start) -> tuple[int, int]:
 def quota_status(user, now=None, allowance: Allowance | None = None) -> QuotaStatus:
     allowance = allowance or get_allowance(user)
     start, end = period_bounds(now)
-    used, in_flight = _usage(user, start)
+    used, in_flight, granted = _usage(user, start)
     return QuotaStatus(
-        limit=allowance.limit,
+        limit=allowance.limit + granted,
         used=used,
         in_flight=in_flight,
         max_in_flight=allowance.in_flight_cap,
@@ -194,6 +198,8 @@ def reason_text(event: QuotaEvent) -> str:
     ("generate accepted", "failed: forbidden"): a record, not a sentence."""
     reason = event.reason
     action, _sep, rest = reason.partition(" ")
+    if event.kind == QuotaEvent.Kind.GRANT:
+        return _("Granted on request: %(amount)d more") % {"amount": event.amount}
     if rest == "accepted" and action in Video.Action.values:
         return _("Accepted: %(action)s") % {"action": Video.Action(action).label}
     if reason.startswith("failed: "):

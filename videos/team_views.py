@@ -1,4 +1,5 @@
-"""Team pages: the teams a person is in, and the page where a team's managers look after it.
+"""Team pages: the teams a person is in, the page where a team's managers look after it, and
+asking for more when a budget is used up (videos/asking.py has the rules).
 
 Managers see the team's usage and videos (read-only), set each member's share of the budget,
 and invite people into the team; the rules are in accounts/teams.py, the meters in
@@ -14,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import teams
-from accounts.models import Invitation, Membership, Team
-from accounts.team_forms import ShareForm, TeamInviteForm
+from accounts.models import Invitation, Membership, MoreRequest, Team
+from accounts.team_forms import MoreRequestForm, ShareForm, TeamInviteForm
 
-from . import budgets, quota
+from . import asking, budgets, quota
+from .errors import Conflict, InvalidRequest
 from .models import Video
 
 TEAM_VIDEOS = 24
@@ -26,14 +28,15 @@ TEAM_VIDEOS = 24
 @login_required
 def team_list(request):
     mine = list(teams.memberships(request.user))
-    used = budgets.team_usage([m.team_id for m in mine])
-    mine_used = budgets.team_usage([m.team_id for m in mine], user=request.user)
+    team_list = [m.team for m in mine]
+    meters = budgets.team_meters(team_list)
+    mine_used = budgets.team_meters(team_list, user=request.user)
     rows = [
         {
             "membership": m,
             "team": m.team,
-            "meter": budgets.Meter(m.team.videos_per_period, used.get(m.team_id, 0)),
-            "mine": budgets.Meter(m.videos_per_period, mine_used.get(m.team_id, 0)),
+            "meter": meters[m.team_id],
+            "mine": budgets.Meter(m.videos_per_period, mine_used[m.team_id].used),
         }
         for m in mine
     ]
@@ -77,10 +80,10 @@ def team_detail(request, team):
 
 
 def _render_team(request, team, invite_form=None, share_errors=None, status=200):
-    used = budgets.member_usage(team)
+    usage = budgets.member_usage(team)
     members = list(team.memberships.select_related("user").order_by("-role", "user__username"))
     for m in members:
-        m.used = used.get(m.user_id, 0)
+        m.meter = usage.get(m.user_id) or budgets.Meter(m.videos_per_period, 0)
     videos = (
         Video.objects.filter(team=team, deleted_at__isnull=True)
         .select_related("owner")
@@ -89,11 +92,12 @@ def _render_team(request, team, invite_form=None, share_errors=None, status=200)
     )
     context = {
         "team": team,
-        "meter": budgets.Meter(team.videos_per_period, sum(used.values())),
+        "meter": budgets.team_meter(team),
         "in_flight": Video.objects.filter(team=team, deleted_at__isnull=True).in_flight().count(),
         "members": members,
         "videos": list(videos),
         "invitations": list(Invitation.objects.pending().filter(team=team)),
+        "requests": list(asking.waiting_for(request.user, team)),
         "invite_form": invite_form or TeamInviteForm(),
         "share_errors": share_errors or {},
         "resets_at": quota.period_bounds()[1],
@@ -150,3 +154,76 @@ def team_share(request, team):
         _("Saved %(member)s's share.") % {"member": membership.user.get_username()},
     )
     return redirect("videos:team", team=team.uuid)
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@login_required
+def ask_more(request):
+    """Ask for more of the budget that stops the user (for the team named, or the default)."""
+    data = request.POST if request.method == "POST" else None
+    form = MoreRequestForm(data, initial={"team": request.GET.get("team", "")})
+    ref = (request.POST if data else request.GET).get("team", "")
+    team = teams.member_team(request.user, ref) if ref else teams.default_team(request.user)
+    if form.is_bound and form.is_valid():
+        try:
+            asked = asking.ask(
+                request.user,
+                team,
+                form.cleaned_data["amount"],
+                form.cleaned_data["reason"],
+                _base_url(request),
+            )
+        except InvalidRequest as exc:
+            for name, errors in exc.fields.items():
+                form.add_error(name if name in form.fields else None, errors[0])
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your request went to %(who)s. You will get an email with the answer.")
+                % {"who": _deciders_label(asked)},
+            )
+            return redirect("videos:new")
+    full = budgets.full_budget(request.user, team)
+    context = {
+        "form": form,
+        "team": team,
+        "full": full,
+        "budget_label": MoreRequest.Budget(full[0]).label if full else "",
+    }
+    return render(request, "videos/ask.html", context, status=400 if form.errors else 200)
+
+
+def _deciders_label(asked: MoreRequest) -> str:
+    if asked.budget == MoreRequest.Budget.MEMBER and teams.manager_names(asked.team):
+        return _("the managers of team %(team)s") % {"team": asked.team.name}
+    return _("the site's staff")
+
+
+@login_required
+@require_POST
+def answer_request(request, pk, verdict):
+    if verdict not in ("approve", "decline"):
+        raise Http404
+    asked = MoreRequest.objects.select_related("team", "user").filter(uuid=pk).first()
+    if asked is None or not asking.can_decide(request.user, asked):
+        raise Http404
+    approve = verdict == "approve"
+    if asking.decide(asked, request.user, approve, _base_url(request)):
+        text = (
+            _("Approved: %(name)s can make %(amount)d more this period.")
+            if approve
+            else _("Declined %(name)s's request.")
+        )
+        messages.success(
+            request, text % {"name": asked.user.get_username(), "amount": asked.amount}
+        )
+    else:
+        messages.info(request, _("This request was already answered."))
+    if asked.team is not None and teams.can_manage(request.user, asked.team):
+        return redirect("videos:team", team=asked.team.uuid)
+    return redirect("videos:teams")

@@ -20,6 +20,12 @@ urlpatterns = [
     path("teams/<uuid:team>/default/", team_views.team_make_default, name="team-default"),
     path("teams/<uuid:team>/invite/", team_views.team_invite, name="team-invite"),
     path("teams/<uuid:team>/share/", team_views.team_share, name="team-share"),
+    path("videos/ask/", team_views.ask_more, name="ask"),
+    path(
+        "requests/<uuid:pk>/<str:verdict>/",
+        team_views.answer_request,
+        name="answer-request",
+    ),
     path("dashboard/", dashboard_views.usage_dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_views.usage_export, name="dashboard-export"),
     # Our stored copies, for their owner (and staff), seekable.

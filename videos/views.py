@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import lineage, services
-from .errors import Conflict, InvalidRequest, NotFound, ServiceError, UpstreamUnavailable
+from .errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    QuotaExceeded,
+    ServiceError,
+    UpstreamUnavailable,
+)
 from .forms import ExtendForm, ExtendLinkForm, GenerateForm
 from .models import Video
 from .quota import quota_status
@@ -75,6 +82,7 @@ def _submit(request, form, data):
             form.add_error(None, exc.message)
     except ServiceError as exc:  # quota, and anything else the service refuses
         form.add_error(None, exc.message)
+        form.ask_more = isinstance(exc, QuotaExceeded)
     return None
 
 

@@ -272,3 +272,51 @@ def export_rows(range_days: int, now=None):
         )
     )
     return jobs.iterator(chunk_size=2000)
+
+
+@dataclass
+class PersonalUsage:
+    lines: list  # this period's ledger lines, newest first
+    chart: charts.Chart
+    rows: list  # (day, counted, given back), newest first
+    period_label: str
+
+
+LEDGER_LINES = 100  # shown on the profile; the admin has the whole ledger
+
+
+def personal(user, now=None) -> PersonalUsage:
+    """A person's own usage: this period's ledger, and their videos per day for 30 days."""
+    start, _end = quota.period_bounds(now)
+    lines = list(
+        QuotaEvent.objects.filter(user=user, period_start=start)
+        .select_related("video", "team")
+        .defer("video__upstream_payload")
+        .order_by("-created_at", "-id")[:LEDGER_LINES]
+    )
+    for line in lines:
+        line.reason_shown = quota.reason_text(line)
+    days, since = _days(30, now)
+    tz = timezone.get_default_timezone()
+    given_back = QuotaEvent.objects.filter(video=OuterRef("video"), kind=QuotaEvent.Kind.RELEASE)
+    per_day = (
+        QuotaEvent.objects.filter(user=user, kind=QuotaEvent.Kind.CHARGE, created_at__gte=since)
+        .annotate(day=TruncDate("created_at", tzinfo=tz), back=Exists(given_back))
+        .order_by()
+        .values("day", "back")
+        .annotate(n=Count("pk"))
+    )
+    counted: dict = defaultdict(int)
+    back: dict = defaultdict(int)
+    for row in per_day:
+        (back if row["back"] else counted)[row["day"]] += row["n"]
+    series = [
+        (_("Counted"), [counted[d] for d in days]),
+        (_("Given back (failed)"), [back[d] for d in days]),
+    ]
+    return PersonalUsage(
+        lines=lines,
+        chart=charts.stacked_bars(days, series),
+        rows=[(d, counted[d], back[d]) for d in reversed(days) if counted[d] or back[d]],
+        period_label=str(quota.PERIOD_LABELS[settings.QUOTA_PERIOD]),
+    )

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from videos import failures
+from videos import dashboard, failures
 from videos.models import Video
 from videos.quota import quota_status
 
@@ -17,6 +17,12 @@ register = template.Library()
 def quota_meter(user):
     """The user's allowance this period, for pages outside the studio (the profile)."""
     return {"quota": quota_status(user)}
+
+
+@register.inclusion_tag("videos/_my_usage.html")
+def my_usage(user):
+    """The user's ledger this period and a chart of their videos per day (the profile)."""
+    return {"usage": dashboard.personal(user)}
 
 
 @register.simple_tag(takes_context=True)

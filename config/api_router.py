@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
-from videos.api.views import QuotaView, VideoViewSet
+from videos.api.views import QuotaView, TeamsView, VideoViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("videos", VideoViewSet, basename="video")
@@ -13,6 +13,7 @@ router.register("videos", VideoViewSet, basename="video")
 v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("quota/", QuotaView.as_view(), name="api-quota"),
+    path("teams/", TeamsView.as_view(), name="api-teams"),
     path("", include(router.urls)),
 ]
 

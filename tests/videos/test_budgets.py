@@ -215,3 +215,27 @@ def test_the_new_video_page_shows_a_team_refusal_on_the_form(browser, owner, oth
 
 def test_a_page_without_teams_shows_no_team_choice(browser):
     assert "For team" not in browser.get("/videos/new/").content.decode()
+
+
+def test_the_api_lists_my_teams_with_their_budgets(api, owner, other):
+    team = _team("Studio A", owner, other, videos_per_period=5)
+    _team("Elsewhere", other)
+    Membership.objects.filter(user=owner).update(videos_per_period=2)
+    make_video(owner, team=team)
+    make_video(other, team=team)
+
+    body = api.get("/api/v1/teams/").json()
+
+    assert body == [
+        {
+            "id": str(team.uuid),
+            "name": "Studio A",
+            "role": "member",
+            "is_default": True,
+            "limit": 5,
+            "used": 2,
+            "share": 2,
+            "used_by_you": 1,
+            "resets_at": body[0]["resets_at"],
+        }
+    ]

@@ -9,6 +9,16 @@ from videos.validation import PROMPT_MAX
 __all__ = ["ErrorSerializer"]  # one error shape for the whole API, defined with accounts' own
 
 
+class QuotaErrorSerializer(ErrorSerializer):
+    """A 429: quota_exceeded or too_many_in_flight, and which budget said no."""
+
+    budget = serializers.ChoiceField(
+        choices=["user", "team", "site"],
+        help_text="user: your allowance (or your share of the team); team; site: the site's cap.",
+    )
+    resets_at = serializers.DateTimeField(required=False, help_text="When the budget resets.")
+
+
 class VideoErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -152,4 +162,20 @@ class QuotaSerializer(serializers.Serializer):
     in_flight = serializers.IntegerField()
     max_in_flight = serializers.IntegerField()
     period = serializers.CharField()
+    resets_at = serializers.DateTimeField()
+
+
+class TeamSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="Pass it as `team` when making a video.")
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=["member", "manager"])
+    is_default = serializers.BooleanField(help_text="Videos are made for it unless told.")
+    limit = serializers.IntegerField(
+        allow_null=True, help_text="The team's videos this period (null: no limit)."
+    )
+    used = serializers.IntegerField(help_text="The team's videos used this period.")
+    share = serializers.IntegerField(
+        allow_null=True, help_text="Your share of the team's videos (null: no share of your own)."
+    )
+    used_by_you = serializers.IntegerField()
     resets_at = serializers.DateTimeField()

@@ -6,7 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from videos import lineage, services
+from accounts import teams
+from videos import budgets, lineage, quota, services
 from videos.errors import InvalidRequest
 from videos.models import Video
 from videos.quota import quota_status
@@ -17,13 +18,15 @@ from .serializers import (
     ErrorSerializer,
     ExtendSerializer,
     LineageSerializer,
+    QuotaErrorSerializer,
     QuotaSerializer,
+    TeamSerializer,
     VideoCreateSerializer,
     VideoSerializer,
     absolute,
 )
 
-ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
+ERRORS = {**dict.fromkeys((400, 401, 404), ErrorSerializer), 429: QuotaErrorSerializer}
 
 
 @extend_schema_view(
@@ -161,3 +164,31 @@ class QuotaView(APIView):
                 }
             ).data
         )
+
+
+class TeamsView(APIView):
+    @extend_schema(
+        summary="Your teams, with each budget this period",
+        responses={200: TeamSerializer(many=True), 401: ErrorSerializer},
+    )
+    def get(self, request):
+        mine = list(teams.memberships(request.user))
+        team_list = [m.team for m in mine]
+        meters = budgets.team_meters(team_list)
+        yours = budgets.team_meters(team_list, user=request.user)
+        resets_at = quota.period_bounds()[1]
+        rows = [
+            {
+                "id": m.team.uuid,
+                "name": m.team.name,
+                "role": m.role,
+                "is_default": m.is_default,
+                "limit": meters[m.team_id].limit,
+                "used": meters[m.team_id].used,
+                "share": m.videos_per_period,
+                "used_by_you": yours[m.team_id].used,
+                "resets_at": resets_at,
+            }
+            for m in mine
+        ]
+        return Response(TeamSerializer(rows, many=True).data)

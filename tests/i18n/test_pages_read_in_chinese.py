@@ -7,10 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import invitations
+from accounts.models import Membership, MoreRequest, Team
+from tests.conftest import logged_in, make_user
 from tests.factories import make_video, use_up_quota
+from tests.i18n.conftest import choose
 from tests.i18n.english import english_phrases
 from videos import failures
 from videos.models import Video
+from videos.quota import period_bounds
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
 
@@ -158,6 +162,61 @@ def test_the_admin_reads_in_chinese(db, staff, owner):
     ):
         # Django's own words come from its catalogue, ours from the site's. allauth's session
         # model has no translatable name (Django makes "user sessions" from its class name).
+        html = _read(admin, url)
+        found += [(url, phrase) for phrase in english_phrases(html, ("User sessions",))]
+    assert found == []
+
+
+def _chinese_team(owner):
+    """A team whose manager is the owner, with a member, a video and a pending request."""
+    team = Team.objects.create(name="四年级二班", videos_per_period=5, max_in_flight=2)
+    Membership.objects.create(team=team, user=owner, role="manager", is_default=True)
+    member = make_user("xiaoming")
+    Membership.objects.create(team=team, user=member, videos_per_period=1, is_default=True)
+    make_video(member, team=team, prompt="一只红狐狸")
+    MoreRequest.objects.create(
+        user=member,
+        team=team,
+        budget="member",
+        amount=2,
+        reason="学校演出",
+        period_start=period_bounds()[0],
+    )
+    invitations.issue("newcomer@example.com", by=owner, send=False, team=team)
+    return team, member
+
+
+def test_the_team_pages_read_in_chinese(chinese_reader, owner):
+    team, member = _chinese_team(owner)
+    for url in ("/teams/", f"/teams/{team.uuid}/", "/accounts/profile/"):
+        _assert_all_chinese(_read(chinese_reader, url), url)
+
+
+def test_asking_for_more_reads_in_chinese(db, owner):
+    team, member = _chinese_team(owner)
+    choose(member, "zh-hans")
+    reader = logged_in(member)
+    _assert_all_chinese(_read(reader, "/videos/ask/"), "ask for more")
+    refused = reader.post("/videos/new/", {"prompt": "一只狐狸"}, **CHINESE).content.decode()
+    assert "团队 四年级二班" in refused
+    _assert_all_chinese(refused, "a share used up")
+
+
+def test_the_dashboard_and_the_team_admin_read_in_chinese(db, staff, owner):
+    team, _member = _chinese_team(owner)
+    choose(staff, "zh-hans")
+    admin = logged_in(staff)
+    found = []
+    for url in (
+        "/dashboard/",
+        f"/teams/{team.uuid}/",
+        "/admin/accounts/team/",
+        f"/admin/accounts/team/{team.pk}/change/",
+        "/admin/accounts/sitebudget/1/change/",
+        "/admin/accounts/morerequest/",
+    ):
+        if url.startswith("/admin/accounts/sitebudget"):
+            admin.get("/admin/accounts/sitebudget/")  # made on the first visit
         html = _read(admin, url)
         found += [(url, phrase) for phrase in english_phrases(html, ("User sessions",))]
     assert found == []

@@ -74,6 +74,11 @@ def serve(request, pk, kind):
     if user is None:
         return redirect_to_login(request.get_full_path())
     video, name = _owned_copy(user, pk, kind)
+    return send_copy(request, video, name, kind)
+
+
+def send_copy(request, video: Video, name: str, kind: str, cache="private, max-age=3600"):
+    """Stream a stored file (or hand out the remote store's link), honouring Range."""
     extension = name.rsplit(".", 1)[-1].lower()
     disposition = None
     if request.GET.get("download"):
@@ -103,7 +108,7 @@ def serve(request, pk, kind):
     )
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = cache
     sha = getattr(video, f"{kind}_sha256")
     if sha:
         response["ETag"] = f'"{sha}"'

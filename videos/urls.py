@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import media_views, views
+from . import media_views, share_views, views
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -15,6 +15,22 @@ urlpatterns = [
     path("videos/<uuid:pk>/extend/", views.video_extend, name="extend"),
     path("videos/<uuid:pk>/refresh/", views.video_refresh, name="refresh"),
     path("videos/<uuid:pk>/delete/", views.video_delete, name="delete"),
+    path("videos/<uuid:pk>/share/", share_views.share, name="share"),
+    path("videos/<uuid:pk>/share/revoke/", share_views.revoke, name="share-revoke"),
+    # Share links: public, by token alone (a pattern, so odd bytes never reach the database).
+    re_path(r"^s/(?P<token>[A-Za-z0-9_-]{16,64})/$", share_views.page, name="share-page"),
+    re_path(
+        r"^s/(?P<token>[A-Za-z0-9_-]{16,64})/video/$",
+        share_views.media,
+        {"kind": "video"},
+        name="share-video",
+    ),
+    re_path(
+        r"^s/(?P<token>[A-Za-z0-9_-]{16,64})/thumbnail/$",
+        share_views.media,
+        {"kind": "thumbnail"},
+        name="share-thumbnail",
+    ),
     # Our stored copies, for their owner (and staff), seekable.
     path("files/<uuid:pk>/video/", media_views.serve, {"kind": "video"}, name="media-video"),
     path(

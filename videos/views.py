@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import lineage, services
+from . import lineage, services, sharing
 from .errors import Conflict, InvalidRequest, NotFound, ServiceError, UpstreamUnavailable
 from .forms import ExtendForm, ExtendLinkForm, GenerateForm
 from .models import Video
@@ -25,7 +25,7 @@ PAGE_SIZE = 12
 def home(request):
     if request.user.is_authenticated:
         return redirect("videos:list")
-    return render(request, "home.html")
+    return render(request, "home.html", {"gallery": sharing.gallery()})
 
 
 def favicon(request):
@@ -121,8 +121,7 @@ def _detail(request, video, extend_form):
             "family": lineage.tree(video),
             "extend_form": extend_form,
             "quota": quota_status(request.user),
-            # The upstream address works anywhere; our own copy only for its owner.
-            "share_url": video.video_url or request.build_absolute_uri(video.playback_url),
+            **sharing.page_context(video),
         },
     )
 

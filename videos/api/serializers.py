@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import ErrorSerializer
-from videos import failures
+from videos import failures, sharing
 from videos.models import AspectRatio, Video
 from videos.validation import PROMPT_MAX
 
@@ -23,6 +23,9 @@ def absolute(request, url: str) -> str:
 
 class VideoSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField()
+    share_url = serializers.SerializerMethodField(
+        help_text="The public share link while one is open (POST …/share/), else null."
+    )
     video_url = serializers.SerializerMethodField(
         help_text="Our stored copy once it exists (owner only), AceDataCloud's URL until then."
     )
@@ -66,6 +69,8 @@ class VideoSerializer(serializers.ModelSerializer):
             "thumbnail_width",
             "thumbnail_height",
             "error",
+            "favourite",
+            "share_url",
             "created_at",
             "submitted_at",
             "completed_at",
@@ -80,6 +85,9 @@ class VideoSerializer(serializers.ModelSerializer):
         staff = bool(request and request.user.is_staff)
         message = failures.for_video(video, for_staff=staff)
         return {"code": video.error_code or "failed", "message": message}
+
+    def get_share_url(self, video) -> str | None:
+        return sharing.url_for_token(sharing.share_token(video))
 
     def get_video_url(self, video) -> str:
         return absolute(self.context.get("request"), video.playback_url)
@@ -134,6 +142,21 @@ class VideoCreateSerializer(ExtendSerializer):
     parent = serializers.UUIDField(required=False, help_text="extend: one of your videos, by id")
     video_id = serializers.CharField(required=False, help_text="extend: an upstream video_id")
     video_url = serializers.CharField(required=False, help_text="extend: any video's URL")
+
+
+class ShareRequestSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When the link stops working; none: never."
+    )
+    show_prompt = serializers.BooleanField(
+        default=False, help_text="Show the prompt on the shared page."
+    )
+
+
+class ShareSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    show_prompt = serializers.BooleanField()
 
 
 class QuotaSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from videos import lineage, services
+from videos import lineage, services, sharing
 from videos.errors import InvalidRequest
 from videos.models import Video
 from videos.quota import quota_status
@@ -18,6 +18,8 @@ from .serializers import (
     ExtendSerializer,
     LineageSerializer,
     QuotaSerializer,
+    ShareRequestSerializer,
+    ShareSerializer,
     VideoCreateSerializer,
     VideoSerializer,
     absolute,
@@ -56,7 +58,7 @@ class VideoViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Video.objects.none()
-        videos = Video.objects.for_user(self.request.user)
+        videos = sharing.with_share_token(Video.objects.for_user(self.request.user))
         if self.action != "list":
             return videos
         params = self.request.query_params
@@ -119,6 +121,39 @@ class VideoViewSet(
         tree = lineage.tree(self.get_object())
         _absolute_nodes(request, tree["root"])
         return Response(LineageSerializer(tree).data)
+
+    @extend_schema(
+        summary="Open (or change) this video's public share link",
+        request=ShareRequestSerializer,
+        responses={
+            200: ShareSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        methods=["POST"],
+    )
+    @extend_schema(
+        summary="Revoke this video's share link (it answers 404 from then on)",
+        request=None,
+        responses={204: None, 404: ErrorSerializer},
+        methods=["DELETE"],
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def share(self, request, pk=None):
+        video = self.get_object()
+        if request.method == "DELETE":
+            sharing.revoke(video)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = ShareRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = sharing.share(video, **serializer.validated_data)
+        body = {
+            "url": sharing.page_url(link),
+            "expires_at": link.expires_at,
+            "show_prompt": link.show_prompt,
+        }
+        return Response(ShareSerializer(body).data)
 
     @extend_schema(
         summary="Ask AceDataCloud about this job now",

@@ -9,7 +9,8 @@ from django.urls import reverse
 from accounts import invitations
 from tests.factories import make_video, use_up_quota
 from tests.i18n.english import english_phrases
-from videos import failures
+from tests.videos.stored import make_stored_video
+from videos import failures, sharing
 from videos.models import Video
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
@@ -161,3 +162,18 @@ def test_the_admin_reads_in_chinese(db, staff, owner):
         html = _read(admin, url)
         found += [(url, phrase) for phrase in english_phrases(html, ("User sessions",))]
     assert found == []
+
+
+def test_share_pages_and_the_gallery_read_in_chinese(client, chinese_reader, owner, staff):
+    shared = make_stored_video(owner, prompt="一只红狐狸")
+    link = sharing.share(shared, show_prompt=True)
+    sharing.feature([link.pk], True)
+    private = make_stored_video(owner, prompt="不分享")
+    _assert_all_chinese(_read(client, f"/s/{link.token}/"), "share page")
+    _assert_all_chinese(_read(client, "/"), "home with gallery")
+    _assert_all_chinese(_read(chinese_reader, f"/videos/{shared.pk}/"), "a shared video's page")
+    _assert_all_chinese(_read(chinese_reader, f"/videos/{private.pk}/"), "an unshared video's page")
+    admin = Client()
+    admin.force_login(staff)
+    for url in ("/admin/videos/sharelink/", f"/admin/videos/sharelink/{link.pk}/change/"):
+        _assert_all_chinese(_read(admin, url), url, ("User sessions",))

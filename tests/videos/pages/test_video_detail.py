@@ -50,7 +50,8 @@ def test_a_completed_video_has_a_player_with_poster_and_real_size(browser, owner
     assert 'width="320" height="180"' in html
     assert " loop" in html
     assert f'href="{video.video_url}" download>Download' in html
-    assert f'data-copy="{video.video_url}"' in html
+    # Copy link copies the share link, never AceDataCloud's address that expires (issue 15).
+    assert "data-copy=" not in html and 'data-testid="share-form"' in html
     assert 'data-state="completed"' in html
     assert video.prompt in html
 
@@ -219,7 +220,7 @@ def test_it_plays_and_downloads_our_stored_copy_once_there_is_one(browser, owner
     assert f'src="/files/{video.pk}/video/"' in html
     assert f'poster="/files/{video.pk}/thumbnail/"' in html
     assert f'href="/files/{video.pk}/video/?download=1" download>' in html
-    assert f'data-copy="{video.video_url}"' in html  # the public address, not the private copy
+    assert "data-copy=" not in html  # Copy link belongs to the share link (test_share_page.py)
 
 
 def test_deleting_a_finished_video_goes_back_to_my_videos(browser, owner):

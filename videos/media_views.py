@@ -4,24 +4,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.authentication import ApiTokenAuthentication
 
 from . import wire
+from .media import download_name
 from .models import MediaState, Video
 
 CHUNK = 64 * 1024
 CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 CONTENT_TYPES |= {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-
-
-def download_name(video: Video, extension: str) -> str:
-    """A file name a person recognises: the prompt's first words and the day it was made."""
-    words = slugify(video.prompt)[:60].strip("-") or f"luma-{video.action}"
-    return f"{words}-{video.created_at:%Y-%m-%d}.{extension}"
 
 
 def _remote_url(name: str, disposition: str | None) -> str:

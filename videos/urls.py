@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import media_views, share_views, views
+from . import bulk_views, media_views, share_views, views
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -15,6 +15,9 @@ urlpatterns = [
     path("videos/<uuid:pk>/extend/", views.video_extend, name="extend"),
     path("videos/<uuid:pk>/refresh/", views.video_refresh, name="refresh"),
     path("videos/<uuid:pk>/delete/", views.video_delete, name="delete"),
+    path("videos/<uuid:pk>/favourite/", bulk_views.favourite, name="favourite"),
+    path("videos/selected/delete/", bulk_views.delete_many, name="delete-many"),
+    path("videos/selected/zip/", bulk_views.download_zip, name="download-zip"),
     path("videos/<uuid:pk>/share/", share_views.share, name="share"),
     path("videos/<uuid:pk>/share/revoke/", share_views.revoke, name="share-revoke"),
     # Share links: public, by token alone (a pattern, so odd bytes never reach the database).

@@ -47,6 +47,9 @@ def video_list(request):
     videos = Video.objects.for_user(request.user).defer("upstream_payload").order_by("-created_at")
     if state:
         videos = videos.filter(state=state)
+    favourites = request.GET.get("favourites") == "1"
+    if favourites:
+        videos = videos.favourites()
     videos = videos.search(search, SEARCH_MAX_WORDS)
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -56,7 +59,8 @@ def video_list(request):
         "search": search,
         "search_error": search_error,
         "states": Video.State.choices,
-        "filtered": bool(state or search),
+        "favourites": favourites,
+        "filtered": bool(state or search or favourites),
     }
     return render(request, "videos/list.html", context, status=status)
 

@@ -173,6 +173,7 @@ def test_share_pages_and_the_gallery_read_in_chinese(client, chinese_reader, own
     _assert_all_chinese(_read(client, "/"), "home with gallery")
     _assert_all_chinese(_read(chinese_reader, f"/videos/{shared.pk}/"), "a shared video's page")
     _assert_all_chinese(_read(chinese_reader, f"/videos/{private.pk}/"), "an unshared video's page")
+    _assert_all_chinese(_read(chinese_reader, "/videos/?favourites=1"), "no favourites yet")
     admin = Client()
     admin.force_login(staff)
     for url in ("/admin/videos/sharelink/", f"/admin/videos/sharelink/{link.pk}/change/"):

@@ -35,6 +35,11 @@ ERRORS = dict.fromkeys((400, 401, 404, 429), ErrorSerializer)
             OpenApiParameter("state", OpenApiTypes.STR, enum=Video.State.values),
             OpenApiParameter("action", OpenApiTypes.STR, enum=Video.Action.values),
             OpenApiParameter("search", OpenApiTypes.STR, description="Words in the prompt"),
+            OpenApiParameter(
+                "favourite",
+                OpenApiTypes.BOOL,
+                description="Only starred (true) or unstarred (false)",
+            ),
         ],
         # 404: a page number past the last page.
         responses={
@@ -70,6 +75,11 @@ class VideoViewSet(
                 )
             if value:
                 videos = videos.filter(**{name: value})
+        favourite = params.get("favourite")
+        if favourite not in (None, "", "true", "false"):
+            raise InvalidRequest({"favourite": [_("Use true or false.")]})
+        if favourite:
+            videos = videos.filter(favourite=favourite == "true")
         return videos.search(search_text(params.get("search"))).order_by("-created_at")
 
     def get_throttles(self):
@@ -121,6 +131,18 @@ class VideoViewSet(
         tree = lineage.tree(self.get_object())
         _absolute_nodes(request, tree["root"])
         return Response(LineageSerializer(tree).data)
+
+    @extend_schema(
+        summary="Star this video (POST) or take the star off (DELETE)",
+        request=None,
+        responses={200: VideoSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def favourite(self, request, pk=None):
+        video = self.get_object()
+        video.favourite = request.method == "POST"
+        Video.objects.filter(pk=video.pk).update(favourite=video.favourite)
+        return Response(VideoSerializer(video, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="Open (or change) this video's public share link",

@@ -86,7 +86,8 @@ def _submitted(request, video):
         text = _("Extending your video. This page updates itself when it is ready.")
     else:
         text = _("Making your video. This page updates itself when it is ready.")
-    messages.success(request, text)
+    # "job-notice": the video's page takes it away once the job ends (static/video-page.js).
+    messages.success(request, text, extra_tags="job-notice")
     return redirect("videos:detail", pk=video.pk)
 
 

@@ -22,7 +22,12 @@ def absolute(request, url: str) -> str:
 
 
 class VideoSerializer(serializers.ModelSerializer):
-    error = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(
+        help_text="Why it failed; while in flight, the last fault it is being retried after."
+    )
+    next_attempt_at = serializers.SerializerMethodField(
+        help_text="While a job waits to be sent again after a fault: when; else null."
+    )
     share_url = serializers.SerializerMethodField(
         help_text="The public share link while one is open (POST …/share/), else null."
     )
@@ -69,6 +74,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "thumbnail_width",
             "thumbnail_height",
             "error",
+            "next_attempt_at",
             "favourite",
             "share_url",
             "created_at",
@@ -79,12 +85,19 @@ class VideoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(VideoErrorSerializer(allow_null=True))
     def get_error(self, video):
-        if video.state != Video.State.FAILED:
+        if video.state != Video.State.FAILED and not (video.is_in_flight and video.error_code):
             return None
         request = self.context.get("request")
         staff = bool(request and request.user.is_staff)
         message = failures.for_video(video, for_staff=staff)
         return {"code": video.error_code or "failed", "message": message}
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_attempt_at(self, video):
+        waiting = video.state == Video.State.QUEUED and video.error_code and not video.task_id
+        if not waiting or video.next_attempt_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(video.next_attempt_at)
 
     def get_share_url(self, video) -> str | None:
         return sharing.url_for_token(sharing.share_token(video))

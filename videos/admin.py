@@ -14,6 +14,10 @@ from .errors import ServiceError
 from .gateway import delivery
 from .models import GatewayJob, QuotaEvent, ShareLink, Video
 
+# The admin's pages carry the site's name, not "Django administration".
+admin.site.site_header = _("Luma Studio administration")
+admin.site.site_title = _("Luma Studio admin")
+
 
 def _link(video, label=None):
     if video is None:

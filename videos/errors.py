@@ -57,12 +57,14 @@ class QuotaError(ServiceError):
     status = 429
     code = "quota_error"
 
-    def __init__(self, message: str, resets_at=None):
+    def __init__(self, message: str, resets_at=None, retry_after: int | None = None):
         super().__init__(message)
         self.resets_at = resets_at
+        # Seconds after which trying again may work (the API's Retry-After), if known.
+        self.retry_after = retry_after
 
     def extra(self):
-        return {"resets_at": self.resets_at.isoformat()} if self.resets_at else {}
+        return {"resets_at": self.resets_at} if self.resets_at else {}
 
 
 class QuotaExceeded(QuotaError):

@@ -20,6 +20,7 @@ from .quota import quota_status
 from .validation import SEARCH_MAX_WORDS, search_text
 
 PAGE_SIZE = 12
+IN_FLIGHT = "in_flight"  # the state filter for queued and processing together
 
 
 def home(request):
@@ -33,10 +34,16 @@ def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
+def _state_label(state: str) -> str:
+    if state == IN_FLIGHT:
+        return _("in progress")
+    return Video.State(state).label if state else ""
+
+
 @login_required
 def video_list(request):
     state = request.GET.get("state", "")
-    if state not in Video.State.values:
+    if state not in Video.State.values and state != IN_FLIGHT:
         state = ""  # an unknown filter shows everything rather than failing
     search_error, status = "", 200
     try:
@@ -45,7 +52,9 @@ def video_list(request):
         search, search_error, status = "", exc.fields["q"][0], 400
     # The upstream payload can be large and the grid never shows it.
     videos = Video.objects.for_user(request.user).defer("upstream_payload").order_by("-created_at")
-    if state:
+    if state == IN_FLIGHT:  # queued and processing alike: what the allowance counts
+        videos = videos.in_flight()
+    elif state:
         videos = videos.filter(state=state)
     favourites = request.GET.get("favourites") == "1"
     if favourites:
@@ -55,10 +64,10 @@ def video_list(request):
     context = {
         "page": page,
         "state": state,
-        "state_label": Video.State(state).label if state else "",
+        "state_label": _state_label(state),
         "search": search,
         "search_error": search_error,
-        "states": Video.State.choices,
+        "states": [(IN_FLIGHT, _("In progress")), *Video.State.choices],
         "favourites": favourites,
         "filtered": bool(state or search or favourites),
     }

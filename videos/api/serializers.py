@@ -142,12 +142,16 @@ class ExtendSerializer(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, help_text=f"At most {PROMPT_MAX}."
     )
     end_image_url = serializers.CharField(required=False, allow_blank=True, help_text="http(s) URL")
+    # Read so that it is refused as POST /videos/ with action=extend refuses it, never dropped.
+    start_image_url = serializers.CharField(
+        required=False, allow_blank=True, help_text="Not for an extension: refused when given."
+    )
 
 
 class VideoCreateSerializer(ExtendSerializer):
     action = serializers.ChoiceField(choices=Video.Action.choices, default=Video.Action.GENERATE)
     start_image_url = serializers.CharField(
-        required=False, allow_blank=True, help_text="http(s) URL"
+        required=False, allow_blank=True, help_text="http(s) URL (generate only)"
     )
     aspect_ratio = serializers.ChoiceField(choices=AspectRatio.values, default=AspectRatio.WIDE)
     loop = serializers.BooleanField(default=False)

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import make_video, use_up_quota
 from videos.errors import UpstreamUnavailable
@@ -255,3 +256,37 @@ def test_a_deleted_parent_stays_in_the_tree_without_a_link(browser, owner):
     assert "Deleted video" in html
     assert f'href="/videos/{parent.pk}/"' not in html
     assert "The original" not in html
+
+
+def test_an_extension_of_a_video_made_elsewhere_is_not_called_original_in_its_tree(browser, owner):
+    video = make_video(owner, action="extend", source_video_id="made-elsewhere-1")
+
+    tree = browser.get(_url(video)).content.decode().split('data-testid="lineage"')[1]
+
+    assert "Extension of a video made elsewhere" in tree and "Original" not in tree
+
+
+def test_a_job_refused_when_sent_does_not_say_it_failed_in_0_s(browser, owner):
+    now = timezone.now()
+    video = make_video(
+        owner,
+        state=Video.State.FAILED,
+        task_id=None,
+        submitted_at=None,
+        created_at=now,
+        completed_at=now,
+        error_code="forbidden",
+        error_params={"kind": "upstream"},
+    )
+
+    status = browser.get(_url(video)).content.decode().split('data-live="status"')[1]
+
+    assert "in 0 s" not in status.split("</section>")[0]
+
+
+def test_a_finished_job_still_says_how_long_it_took(browser, owner):
+    video = make_video(owner, age_seconds=75)
+
+    status = browser.get(_url(video)).content.decode().split('data-live="status"')[1]
+
+    assert "in 1 min" in status.split("</section>")[0]

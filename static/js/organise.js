@@ -70,7 +70,49 @@
     update();
   }
 
+  // A finished video's card plays a muted preview while pointed at or focused, unless the
+  // visitor asked for less motion. The video is made on demand and dropped afterwards.
+  var calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  function startPreview(card) {
+    var thumb = card.querySelector("[data-preview]");
+    if (calm || !thumb || thumb.querySelector("video")) return;
+    var video = document.createElement("video");
+    video.className = "preview";
+    video.muted = true;
+    video.loop = true;
+    video.playsInline = true;
+    video.preload = "auto";
+    video.setAttribute("aria-hidden", "true");
+    video.src = thumb.dataset.preview;
+    thumb.appendChild(video);
+    var playing = video.play();
+    if (playing && playing.catch) playing.catch(function () { /* autoplay refused: the still stays */ });
+  }
+
+  function stopPreview(card) {
+    var video = card.querySelector("[data-preview] video");
+    if (!video) return;
+    video.pause();
+    video.removeAttribute("src");
+    video.load();
+    video.remove();
+  }
+
+  function initPreviews(grid) {
+    grid.querySelectorAll(".video-card").forEach(function (card) {
+      if (!card.querySelector("[data-preview]")) return;
+      card.addEventListener("mouseenter", function () { startPreview(card); });
+      card.addEventListener("mouseleave", function () { if (!card.contains(document.activeElement)) stopPreview(card); });
+      card.addEventListener("focusin", function () { startPreview(card); });
+      card.addEventListener("focusout", function (event) {
+        if (!card.contains(event.relatedTarget) && !card.matches(":hover")) stopPreview(card);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-bulk]").forEach(initBulk);
+    document.querySelectorAll("[data-testid='video-grid']").forEach(initPreviews);
   });
 })();

@@ -129,3 +129,28 @@ def test_a_video_made_seconds_ago_reads_just_now_not_0_minutes_ago(browser, owne
 
     assert "0 minutes ago" not in html and "just now" in html
     assert "3\xa0minutes ago" in html
+
+
+def test_a_failed_card_says_why_in_one_line_in_the_readers_words(browser, owner):
+    make_video(
+        owner,
+        state="failed",
+        error_code="forbidden",
+        error_params={"kind": "upstream"},
+    )
+
+    html = browser.get(URL).content.decode()
+
+    assert 'data-testid="card-failure"' in html
+    assert "moderation refused this prompt" in html
+
+
+def test_only_finished_cards_offer_a_hover_preview(browser, owner):
+    done = make_video(owner)
+    make_video(owner, state="processing")
+    make_video(owner, state="failed", error_code="forbidden")
+
+    html = browser.get(URL).content.decode()
+
+    assert html.count("data-preview=") == 1
+    assert f'data-preview="{done.video_url}"' in html

@@ -71,13 +71,18 @@ def serve(request, pk, kind):
     return send_copy(request, video, name, kind)
 
 
-def send_copy(request, video: Video, name: str, kind: str, cache="private, max-age=3600"):
-    """Stream a stored file (or hand out the remote store's link), honouring Range."""
+def send_copy(
+    request, video: Video, name: str, kind: str, cache="private, max-age=3600", proxy=False
+):
+    """Stream a stored file (or hand out the remote store's link), honouring Range.
+
+    `proxy` streams from a remote store too: its link names the owner's storage path.
+    """
     extension = name.rsplit(".", 1)[-1].lower()
     disposition = None
     if request.GET.get("download"):
         disposition = content_disposition_header(True, download_name(video, extension))
-    if not isinstance(default_storage, FileSystemStorage):
+    if not proxy and not isinstance(default_storage, FileSystemStorage):
         # A remote store (S3): hand out its short-lived signed link instead of proxying.
         return HttpResponseRedirect(_remote_url(name, disposition))
     try:

@@ -112,4 +112,5 @@ def media(request, token, kind):
     if not name:
         raise Http404("No stored copy.")
     # Not kept by shared caches: a revoked link must stop working.
-    return send_copy(request, video, name, kind, cache="private, max-age=300")
+    # Streamed even from S3: a signed link would show the owner's storage path.
+    return send_copy(request, video, name, kind, cache="private, max-age=300", proxy=True)

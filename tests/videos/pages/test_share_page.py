@@ -71,6 +71,8 @@ def test_another_user_cannot_share_or_revoke_my_video(other_browser, stored, lin
 
 def test_a_video_without_a_stored_copy_cannot_be_shared_and_the_page_says_why(browser, owner):
     video = make_video(owner, media_state="pending")
+    page = browser.get(f"/videos/{video.pk}/").content.decode()
+    assert 'data-testid="share-later"' in page and 'data-testid="share-form"' not in page
 
     response = browser.post(f"/videos/{video.pk}/share/", {"expires": "never"}, follow=True)
 

@@ -52,7 +52,7 @@ def test_a_completed_video_has_a_player_with_poster_and_real_size(browser, owner
     assert " loop" in html
     assert f'href="{video.video_url}" download>Download' in html
     # Copy link copies the share link, never AceDataCloud's address that expires (issue 15).
-    assert "data-copy=" not in html and 'data-testid="share-form"' in html
+    assert "data-copy=" not in html and 'data-testid="share-later"' in html
     assert 'data-state="completed"' in html
     assert video.prompt in html
 

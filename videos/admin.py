@@ -13,10 +13,14 @@ from django.utils.translation import ngettext
 from accounts import admin as accounts_admin
 from accounts.models import Membership, MoreRequest, Team
 
-from . import asking, media, quota, services
+from . import asking, media, quota, services, sharing
 from .errors import ServiceError
 from .gateway import delivery
-from .models import GatewayJob, QuotaEvent, Video
+from .models import GatewayJob, QuotaEvent, ShareLink, Video
+
+# The admin's pages carry the site's name, not "Django administration".
+admin.site.site_header = _("Luma Studio administration")
+admin.site.site_title = _("Luma Studio admin")
 
 
 def _link(video, label=None):
@@ -308,6 +312,74 @@ class QuotaEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    """Share links are their owners' to make; staff feature good ones on the home page."""
+
+    list_display = ["video_link", "owner", "created_at", "expires_at", "live", "featured"]
+    list_filter = ["featured", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["video__owner"]
+    search_fields = ["video__prompt", "=video__id", "video__owner__username"]
+    fields = ["video_link", "owner", "public_page", "show_prompt", "created_at", "expires_at"]
+    fields += ["revoked_at", "featured"]
+    readonly_fields = [name for name in fields if name != "featured"]
+    actions = ["feature", "unfeature", "revoke"]
+
+    @admin.display(description=_("video"))
+    def video_link(self, link):
+        return _link(link.video, str(link.video))
+
+    @admin.display(description=_("owner"), ordering="video__owner__username")
+    def owner(self, link):
+        return link.video.owner
+
+    @admin.display(description=_("works now"), boolean=True)
+    def live(self, link):
+        return link.is_live
+
+    @admin.display(description=_("public page"))
+    def public_page(self, link):
+        url = sharing.page_url(link)
+        return format_html('<a href="{}">{}</a>', url, url) if link.is_live else "-"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Only a link that works can be featured.
+        if obj.featured and not obj.is_live:
+            obj.featured = False
+            self.message_user(
+                request, _("A revoked or expired link cannot be featured."), messages.WARNING
+            )
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Feature on the home page"))
+    def feature(self, request, queryset):
+        count = sharing.feature(queryset.values("pk"), True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d link is now on the home page.",
+                "%(count)d links are now on the home page.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Take off the home page"))
+    def unfeature(self, request, queryset):
+        queryset.update(featured=False)
+
+    @admin.action(description=_("Revoke the selected links"))
+    def revoke(self, request, queryset):
+        for link in queryset.select_related("video"):
+            sharing.revoke(link.video)
 
 
 class QuotaEventInline(admin.TabularInline):

@@ -57,16 +57,20 @@ class QuotaError(ServiceError):
     status = 429
     code = "quota_error"
 
-    def __init__(self, message: str, resets_at=None, budget: str = "user"):
+    def __init__(
+        self, message: str, resets_at=None, budget: str = "user", retry_after: int | None = None
+    ):
         super().__init__(message)
         self.resets_at = resets_at
         # Which budget refused: user (the person's own allowance or share), team, or site.
         self.budget = budget
+        # Seconds after which trying again may work (the API's Retry-After), if known.
+        self.retry_after = retry_after
 
     def extra(self):
         extra = {"budget": self.budget}
         if self.resets_at:
-            extra["resets_at"] = self.resets_at.isoformat()
+            extra["resets_at"] = self.resets_at
         return extra
 
 

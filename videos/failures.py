@@ -105,7 +105,9 @@ def describe(code: str, params: dict | None, for_staff: bool = False) -> str | N
         ) % {"attempts": attempts}
         return f"{_sentence(reason(code, detail, for_staff))} {gave_up}"
     if kind == RETRYING:
-        return _("%(reason)s; retrying.") % {"reason": reason(code, detail, for_staff)}
+        # Upstream words may end a sentence of their own: "…error.; retrying." reads badly.
+        why = reason(code, detail, for_staff).rstrip(".。")
+        return _("%(reason)s; retrying.") % {"reason": why}
     if kind == WAITING:
         return "{} {}".format(
             _sentence(reason(code, detail, for_staff)),
@@ -129,5 +131,8 @@ def for_video(video, for_staff: bool = False) -> str:
     if not video.error_code:
         return ""
     text = describe(video.error_code, video.error_params, for_staff)
+    if text is None and not for_staff and video.error_code in STAFF_ONLY_DETAIL:
+        # An older job's stored English quotes AceDataCloud's advice to buy credit.
+        return _sentence(reason(video.error_code))
     # A job that failed before error_params existed keeps the English it was given.
     return text if text is not None else video.error_message

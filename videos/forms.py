@@ -147,6 +147,20 @@ class ExtendLinkForm(ServiceForm):
     prompt = _prompt(_("What happens next (optional)"), CONTINUES_HELP)
     end_image_url = _image_url(_("Last frame (optional)"), _("The address of an image to end on."))
 
+    def clean(self):
+        # Said here in the form's own words: the service would name its API fields.
+        data = super().clean()
+        given = [n for n in ("video_id", "video_url") if (data.get(n) or "").strip()]
+        if not given and not self.errors:
+            raise forms.ValidationError(
+                _("Give the Luma video id or the video's address."), code="no_source"
+            )
+        if len(given) > 1:
+            self.add_error(
+                "video_url", _("Give only one of the two: the Luma video id or the address.")
+            )
+        return data
+
     def job_data(self):
         data = {**self.cleaned_data, "action": "extend"}
         # Send only the source the user gave, so an empty one is not read as a second source.

@@ -16,6 +16,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django_tasks import task
 
 from .acedata import AceDataError, download
@@ -34,6 +35,13 @@ EXTENSIONS = {
     "image/png": "png",
     "image/webp": "webp",
 }
+
+
+def download_name(video: Video, extension: str) -> str:
+    """A file name a person recognises: the prompt's first words and the day it was made."""
+    words = slugify(video.prompt)[:60].strip("-") or f"luma-{video.action}"
+    return f"{words}-{video.created_at:%Y-%m-%d}.{extension}"
+
 
 # A copy due this long without having started is enqueued again by the sweep.
 GRACE = timedelta(seconds=60)

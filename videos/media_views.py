@@ -4,24 +4,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.authentication import ApiTokenAuthentication
 
 from . import wire
+from .media import download_name
 from .models import MediaState, Video
 
 CHUNK = 64 * 1024
 CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 CONTENT_TYPES |= {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-
-
-def download_name(video: Video, extension: str) -> str:
-    """A file name a person recognises: the prompt's first words and the day it was made."""
-    words = slugify(video.prompt)[:60].strip("-") or f"luma-{video.action}"
-    return f"{words}-{video.created_at:%Y-%m-%d}.{extension}"
 
 
 def _remote_url(name: str, disposition: str | None) -> str:
@@ -72,11 +66,21 @@ def serve(request, pk, kind):
     if user is None:
         return redirect_to_login(request.get_full_path())
     video, name = _owned_copy(user, pk, kind)
+    return send_copy(request, video, name, kind)
+
+
+def send_copy(
+    request, video: Video, name: str, kind: str, cache="private, max-age=3600", proxy=False
+):
+    """Stream a stored file (or hand out the remote store's link), honouring Range.
+
+    `proxy` streams from a remote store too: its link names the owner's storage path.
+    """
     extension = name.rsplit(".", 1)[-1].lower()
     disposition = None
     if request.GET.get("download"):
         disposition = content_disposition_header(True, download_name(video, extension))
-    if not isinstance(default_storage, FileSystemStorage):
+    if not proxy and not isinstance(default_storage, FileSystemStorage):
         # A remote store (S3): hand out its short-lived signed link instead of proxying.
         return HttpResponseRedirect(_remote_url(name, disposition))
     try:
@@ -101,7 +105,7 @@ def serve(request, pk, kind):
     )
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = cache
     sha = getattr(video, f"{kind}_sha256")
     if sha:
         response["ETag"] = f'"{sha}"'

@@ -62,6 +62,9 @@ class VideoQuerySet(models.QuerySet):
     def terminal(self):
         return self.filter(state__in=Video.TERMINAL_STATES)
 
+    def favourites(self):
+        return self.filter(favourite=True)
+
 
 class Video(models.Model):
     """One job at AceDataCloud and, once it completes, the video it made."""
@@ -221,6 +224,8 @@ class Video(models.Model):
         max_length=64, blank=True, verbose_name=_("thumbnail SHA-256")
     )
     media_copied_at = models.DateTimeField(null=True, blank=True, verbose_name=_("copied at"))
+    # The owner's star: My videos can show only these.
+    favourite = models.BooleanField(default=False, verbose_name=_("favourite"))
     # Set when the owner deleted a video that others still name as their parent.
     deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
@@ -307,6 +312,77 @@ class Video(models.Model):
         if self.has_copy:
             return reverse("videos:media-video", kwargs={"pk": self.pk}) + "?download=1"
         return self.video_url
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Links that open: not revoked, not expired."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def viewable(self, now=None):
+        """Live links to a video that still exists and has our stored copy (videos/sharing.py)."""
+        return self.live(now).filter(
+            video__deleted_at__isnull=True,
+            video__state=Video.State.COMPLETED,
+            video__media_state=MediaState.DONE,
+        )
+
+
+class ShareLink(models.Model):
+    """A public, unguessable address for one finished video, until revoked or expired."""
+
+    video = models.ForeignKey(
+        Video, on_delete=models.CASCADE, related_name="share_links", verbose_name=_("video")
+    )
+    # The credential in the address (/s/<token>/); a revoked link keeps its token dead.
+    token = models.CharField(
+        max_length=64, unique=True, default=new_share_token, editable=False, verbose_name=_("token")
+    )
+    show_prompt = models.BooleanField(default=False, verbose_name=_("show the prompt"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires"))
+    # Staff may show it in the home page's gallery.
+    featured = models.BooleanField(default=False, verbose_name=_("featured on the home page"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked"))
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["-created_at"]
+        constraints = [
+            # A video has at most one link that is not revoked: the one its page and API show.
+            models.UniqueConstraint(
+                fields=["video"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="share_link_one_open_per_video",
+            ),
+        ]
+        indexes = [
+            # The home page's gallery: WHERE featured AND revoked_at IS NULL ORDER BY created_at
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(featured=True, revoked_at__isnull=True),
+                name="share_link_featured",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Share link for %(video)s") % {"video": self.video_id}
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
 
 
 class QuotaEventQuerySet(models.QuerySet):

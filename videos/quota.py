@@ -4,6 +4,7 @@ Every rule about quota lives here, and `lock_and_check` is the one place it is e
 (videos.services.create_job calls it under the allowance's row lock).
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,9 @@ from accounts.models import Allowance
 
 from .errors import QuotaExceeded, TooManyInFlight
 from .models import QuotaEvent, Video
+
+# A hint for a client refused for having too many jobs in flight: about a job's length.
+IN_FLIGHT_RETRY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,10 @@ def lock_and_check(user, now=None) -> QuotaStatus:
             + _("To make more, ask the site's staff."),
             resets_at=status.resets_at,
             budget="user",
+            retry_after=max(1, math.ceil((status.resets_at - timezone.now()).total_seconds())),
         )
+    if status.max_in_flight == 0:  # an allowance of none at once: staff paused the account
+        raise TooManyInFlight(_("Making videos is paused for your account by an administrator."))
     if status.in_flight >= status.max_in_flight:
         raise TooManyInFlight(
             ngettext(
@@ -169,7 +176,8 @@ def lock_and_check(user, now=None) -> QuotaStatus:
                 "%(most)d). Wait for one to finish, then try again.",
                 status.in_flight,
             )
-            % {"running": status.in_flight, "most": status.max_in_flight}
+            % {"running": status.in_flight, "most": status.max_in_flight},
+            retry_after=IN_FLIGHT_RETRY_SECONDS,
         )
     return status
 

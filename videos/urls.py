@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import dashboard_views, media_views, team_views, views
+from . import bulk_views, dashboard_views, media_views, share_views, team_views, views
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -28,6 +28,25 @@ urlpatterns = [
     ),
     path("dashboard/", dashboard_views.usage_dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_views.usage_export, name="dashboard-export"),
+    path("videos/<uuid:pk>/favourite/", bulk_views.favourite, name="favourite"),
+    path("videos/selected/delete/", bulk_views.delete_many, name="delete-many"),
+    path("videos/selected/zip/", bulk_views.download_zip, name="download-zip"),
+    path("videos/<uuid:pk>/share/", share_views.share, name="share"),
+    path("videos/<uuid:pk>/share/revoke/", share_views.revoke, name="share-revoke"),
+    # Share links: public, by token alone (a pattern, so odd bytes never reach the database).
+    re_path(r"^s/(?P<token>[A-Za-z0-9_-]{16,64})/$", share_views.page, name="share-page"),
+    re_path(
+        r"^s/(?P<token>[A-Za-z0-9_-]{16,64})/video/$",
+        share_views.media,
+        {"kind": "video"},
+        name="share-video",
+    ),
+    re_path(
+        r"^s/(?P<token>[A-Za-z0-9_-]{16,64})/thumbnail/$",
+        share_views.media,
+        {"kind": "thumbnail"},
+        name="share-thumbnail",
+    ),
     # Our stored copies, for their owner (and staff), seekable.
     path("files/<uuid:pk>/video/", media_views.serve, {"kind": "video"}, name="media-video"),
     path(

@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import lineage, services
+from . import lineage, services, sharing
 from .errors import (
     Conflict,
     InvalidRequest,
@@ -28,12 +28,13 @@ from .quota import quota_status
 from .validation import SEARCH_MAX_WORDS, search_text
 
 PAGE_SIZE = 12
+IN_FLIGHT = "in_flight"  # the state filter for queued and processing together
 
 
 def home(request):
     if request.user.is_authenticated:
         return redirect("videos:list")
-    return render(request, "home.html")
+    return render(request, "home.html", {"gallery": sharing.gallery()})
 
 
 def favicon(request):
@@ -41,10 +42,16 @@ def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
+def _state_label(state: str) -> str:
+    if state == IN_FLIGHT:
+        return _("in progress")
+    return Video.State(state).label if state else ""
+
+
 @login_required
 def video_list(request):
     state = request.GET.get("state", "")
-    if state not in Video.State.values:
+    if state not in Video.State.values and state != IN_FLIGHT:
         state = ""  # an unknown filter shows everything rather than failing
     search_error, status = "", 200
     try:
@@ -53,18 +60,24 @@ def video_list(request):
         search, search_error, status = "", exc.fields["q"][0], 400
     # The upstream payload can be large and the grid never shows it.
     videos = Video.objects.for_user(request.user).defer("upstream_payload").order_by("-created_at")
-    if state:
+    if state == IN_FLIGHT:  # queued and processing alike: what the allowance counts
+        videos = videos.in_flight()
+    elif state:
         videos = videos.filter(state=state)
+    favourites = request.GET.get("favourites") == "1"
+    if favourites:
+        videos = videos.favourites()
     videos = videos.search(search, SEARCH_MAX_WORDS)
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "state": state,
-        "state_label": Video.State(state).label if state else "",
+        "state_label": _state_label(state),
         "search": search,
         "search_error": search_error,
-        "states": Video.State.choices,
-        "filtered": bool(state or search),
+        "states": [(IN_FLIGHT, _("In progress")), *Video.State.choices],
+        "favourites": favourites,
+        "filtered": bool(state or search or favourites),
     }
     return render(request, "videos/list.html", context, status=status)
 
@@ -91,7 +104,8 @@ def _submitted(request, video):
         text = _("Extending your video. This page updates itself when it is ready.")
     else:
         text = _("Making your video. This page updates itself when it is ready.")
-    messages.success(request, text)
+    # "job-notice": the video's page takes it away once the job ends (static/video-page.js).
+    messages.success(request, text, extra_tags="job-notice")
     return redirect("videos:detail", pk=video.pk)
 
 
@@ -139,8 +153,7 @@ def _detail(request, video, extend_form):
             "extend_form": extend_form,
             "quota": quota_status(request.user),
             "mine": video.owner_id == request.user.pk,
-            # The upstream address works anywhere; our own copy only for its owner.
-            "share_url": video.video_url or request.build_absolute_uri(video.playback_url),
+            **sharing.page_context(video),
         },
     )
 

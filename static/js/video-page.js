@@ -21,9 +21,18 @@
   var MAX_DELAY = 10000;
   var TERMINAL = ["completed", "failed"];
 
+  // What the page shows: the state, and the fault a waiting job is retried after.
   function currentState() {
     var status = document.querySelector('[data-live="status"]');
-    return status ? status.dataset.state : null;
+    return status ? status.dataset.state + "|" + (status.dataset.error || "") : null;
+  }
+
+  function shown(video) {
+    return video.state + "|" + (video.error && video.state !== "failed" ? video.error.code : "");
+  }
+
+  function isTerminal(known) {
+    return known !== null && TERMINAL.indexOf(known.split("|")[0]) !== -1;
   }
 
   function tickElapsed() {
@@ -80,10 +89,18 @@
           return response.ok ? response.json() : null;
         })
         .then(function (video) {
-          if (!video || video.state === known) return schedule();
-          known = video.state;
+          if (!video || shown(video) === known) return schedule();
+          known = shown(video);
           return swapRegions().then(
-            function () { if (TERMINAL.indexOf(known) === -1) schedule(); },
+            function () {
+              if (!isTerminal(known)) return schedule();
+              // "Making your video… updates itself" is no longer true once it has ended.
+              document.querySelectorAll(".job-notice").forEach(function (notice) {
+                var list = notice.parentNode;
+                notice.remove();
+                if (list && !list.children.length) list.remove();
+              });
+            },
             function () { known = null; schedule(); }  // try again on the next poll
           );
         })
@@ -92,7 +109,7 @@
         });
     }
 
-    if (TERMINAL.indexOf(known) === -1) schedule();
+    if (!isTerminal(known)) schedule();
     tickElapsed();
     setInterval(tickElapsed, 1000);
   }

@@ -213,3 +213,10 @@ def test_failed_logins_are_rate_limited_per_account_by_allauth_too(owner, settin
 
     assert third.status_code == 200 and "_auth_user_id" not in third.wsgi_request.session
     assert "Too many failed login attempts" in third.content.decode()
+
+
+def test_logging_out_says_so_on_the_page_it_lands_on(browser):
+    response = browser.post("/accounts/logout/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/"
+    assert "You have signed out." in response.content.decode()

@@ -12,7 +12,8 @@ from tests.conftest import logged_in, make_user
 from tests.factories import make_video, use_up_quota
 from tests.i18n.conftest import choose
 from tests.i18n.english import english_phrases
-from videos import failures
+from tests.videos.stored import make_stored_video
+from videos import failures, sharing
 from videos.models import Video
 from videos.quota import period_bounds
 
@@ -220,3 +221,19 @@ def test_the_dashboard_and_the_team_admin_read_in_chinese(db, staff, owner):
         html = _read(admin, url)
         found += [(url, phrase) for phrase in english_phrases(html, ("User sessions",))]
     assert found == []
+
+
+def test_share_pages_and_the_gallery_read_in_chinese(client, chinese_reader, owner, staff):
+    shared = make_stored_video(owner, prompt="一只红狐狸")
+    link = sharing.share(shared, show_prompt=True)
+    sharing.feature([link.pk], True)
+    private = make_stored_video(owner, prompt="不分享")
+    _assert_all_chinese(_read(client, f"/s/{link.token}/"), "share page")
+    _assert_all_chinese(_read(client, "/"), "home with gallery")
+    _assert_all_chinese(_read(chinese_reader, f"/videos/{shared.pk}/"), "a shared video's page")
+    _assert_all_chinese(_read(chinese_reader, f"/videos/{private.pk}/"), "an unshared video's page")
+    _assert_all_chinese(_read(chinese_reader, "/videos/?favourites=1"), "no favourites yet")
+    admin = Client()
+    admin.force_login(staff)
+    for url in ("/admin/videos/sharelink/", f"/admin/videos/sharelink/{link.pk}/change/"):
+        _assert_all_chinese(_read(admin, url), url, ("User sessions",))

@@ -155,3 +155,9 @@ def test_the_quota_ledger_is_read_only_in_the_admin(admin_client, owner):
 
     assert "Accepted: Generate" in listing
     assert admin_client.get(reverse("admin:videos_quotaevent_add")).status_code == 403
+
+
+def test_the_admin_carries_the_sites_name(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+
+    assert "Luma Studio administration" in html and "Django administration" not in html

@@ -12,7 +12,7 @@ from moto.server import ThreadedMotoServer
 
 from tests.conftest import SIM_TOKEN
 from tests.factories import make_video
-from videos import media
+from videos import media, sharing
 from videos.acedata import AceDataClient
 
 pytestmark = pytest.mark.integration
@@ -128,3 +128,15 @@ def test_deleting_the_video_deletes_the_objects(
     listed = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
     assert not listed & set(keys)
     assert not default_storage.exists(keys[0])
+
+
+def test_a_share_link_streams_from_the_bucket_without_naming_it(s3, copied, client):
+    video, upstream = copied
+    link = sharing.share(video)
+
+    whole = client.get(f"/s/{link.token}/video/")
+    part = client.get(f"/s/{link.token}/video/", HTTP_RANGE="bytes=0-99")
+
+    assert whole.status_code == 200 and "Location" not in whole
+    assert b"".join(whole.streaming_content) == upstream
+    assert part.status_code == 206 and b"".join(part.streaming_content) == upstream[:100]

@@ -1,10 +1,12 @@
 """One error shape for the whole API: {"detail": ..., "code": ...}."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,7 +29,12 @@ def exception_handler(exc, context):
         return error_views.unavailable_json(context["request"].path)
     if isinstance(exc, ServiceError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra()}
-        return Response(body, status=exc.status)
+        if isinstance(body.get("resets_at"), datetime):  # as GET /api/v1/quota/ writes it
+            body["resets_at"] = serializers.DateTimeField().to_representation(body["resets_at"])
+        response = Response(body, status=exc.status)
+        if getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, RequestDataTooBig):
         # Else Django's HTML "Bad Request" page: an API client deserves the API's shape.
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import ErrorSerializer
-from videos import failures
+from videos import failures, sharing
 from videos.models import AspectRatio, Video
 from videos.validation import PROMPT_MAX
 
@@ -32,7 +32,15 @@ def absolute(request, url: str) -> str:
 
 
 class VideoSerializer(serializers.ModelSerializer):
-    error = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(
+        help_text="Why it failed; while in flight, the last fault it is being retried after."
+    )
+    next_attempt_at = serializers.SerializerMethodField(
+        help_text="While a job waits to be sent again after a fault: when; else null."
+    )
+    share_url = serializers.SerializerMethodField(
+        help_text="The public share link while one is open (POST …/share/), else null."
+    )
     video_url = serializers.SerializerMethodField(
         help_text="Our stored copy once it exists (owner only), AceDataCloud's URL until then."
     )
@@ -82,6 +90,9 @@ class VideoSerializer(serializers.ModelSerializer):
             "thumbnail_width",
             "thumbnail_height",
             "error",
+            "next_attempt_at",
+            "favourite",
+            "share_url",
             "created_at",
             "submitted_at",
             "completed_at",
@@ -90,12 +101,22 @@ class VideoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(VideoErrorSerializer(allow_null=True))
     def get_error(self, video):
-        if video.state != Video.State.FAILED:
+        if video.state != Video.State.FAILED and not (video.is_in_flight and video.error_code):
             return None
         request = self.context.get("request")
         staff = bool(request and request.user.is_staff)
         message = failures.for_video(video, for_staff=staff)
         return {"code": video.error_code or "failed", "message": message}
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_attempt_at(self, video):
+        waiting = video.state == Video.State.QUEUED and video.error_code and not video.task_id
+        if not waiting or video.next_attempt_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(video.next_attempt_at)
+
+    def get_share_url(self, video) -> str | None:
+        return sharing.url_for_token(sharing.share_token(video))
 
     def get_video_url(self, video) -> str:
         return absolute(self.context.get("request"), video.playback_url)
@@ -140,12 +161,16 @@ class ExtendSerializer(serializers.Serializer):
     team = serializers.UUIDField(
         required=False, help_text="One of your teams, by id. Default: your default team."
     )
+    # Read so that it is refused as POST /videos/ with action=extend refuses it, never dropped.
+    start_image_url = serializers.CharField(
+        required=False, allow_blank=True, help_text="Not for an extension: refused when given."
+    )
 
 
 class VideoCreateSerializer(ExtendSerializer):
     action = serializers.ChoiceField(choices=Video.Action.choices, default=Video.Action.GENERATE)
     start_image_url = serializers.CharField(
-        required=False, allow_blank=True, help_text="http(s) URL"
+        required=False, allow_blank=True, help_text="http(s) URL (generate only)"
     )
     aspect_ratio = serializers.ChoiceField(choices=AspectRatio.values, default=AspectRatio.WIDE)
     loop = serializers.BooleanField(default=False)
@@ -153,6 +178,21 @@ class VideoCreateSerializer(ExtendSerializer):
     parent = serializers.UUIDField(required=False, help_text="extend: one of your videos, by id")
     video_id = serializers.CharField(required=False, help_text="extend: an upstream video_id")
     video_url = serializers.CharField(required=False, help_text="extend: any video's URL")
+
+
+class ShareRequestSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When the link stops working; none: never."
+    )
+    show_prompt = serializers.BooleanField(
+        default=False, help_text="Show the prompt on the shared page."
+    )
+
+
+class ShareSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    show_prompt = serializers.BooleanField()
 
 
 class QuotaSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import teams
-from videos import budgets, lineage, quota, services
+from videos import budgets, lineage, quota, services, sharing
 from videos.errors import InvalidRequest
 from videos.models import Video
 from videos.quota import quota_status
@@ -20,6 +20,8 @@ from .serializers import (
     LineageSerializer,
     QuotaErrorSerializer,
     QuotaSerializer,
+    ShareRequestSerializer,
+    ShareSerializer,
     TeamSerializer,
     VideoCreateSerializer,
     VideoSerializer,
@@ -36,6 +38,11 @@ ERRORS = {**dict.fromkeys((400, 401, 404), ErrorSerializer), 429: QuotaErrorSeri
             OpenApiParameter("state", OpenApiTypes.STR, enum=Video.State.values),
             OpenApiParameter("action", OpenApiTypes.STR, enum=Video.Action.values),
             OpenApiParameter("search", OpenApiTypes.STR, description="Words in the prompt"),
+            OpenApiParameter(
+                "favourite",
+                OpenApiTypes.BOOL,
+                description="Only starred (true) or unstarred (false)",
+            ),
         ],
         # 404: a page number past the last page.
         responses={
@@ -60,8 +67,12 @@ class VideoViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Video.objects.none()
         if self.action == "retrieve":  # a team's manager may look, never change
-            return Video.objects.visible_to(self.request.user).select_related("team")
-        videos = Video.objects.for_user(self.request.user).select_related("team")
+            return sharing.with_share_token(
+                Video.objects.visible_to(self.request.user).select_related("team")
+            )
+        videos = sharing.with_share_token(
+            Video.objects.for_user(self.request.user).select_related("team")
+        )
         if self.action != "list":
             return videos
         params = self.request.query_params
@@ -73,6 +84,11 @@ class VideoViewSet(
                 )
             if value:
                 videos = videos.filter(**{name: value})
+        favourite = params.get("favourite")
+        if favourite not in (None, "", "true", "false"):
+            raise InvalidRequest({"favourite": [_("Use true or false.")]})
+        if favourite:
+            videos = videos.filter(favourite=favourite == "true")
         return videos.search(search_text(params.get("search"))).order_by("-created_at")
 
     def get_throttles(self):
@@ -124,6 +140,51 @@ class VideoViewSet(
         tree = lineage.tree(self.get_object())
         _absolute_nodes(request, tree["root"])
         return Response(LineageSerializer(tree).data)
+
+    @extend_schema(
+        summary="Star this video (POST) or take the star off (DELETE)",
+        request=None,
+        responses={200: VideoSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def favourite(self, request, pk=None):
+        video = self.get_object()
+        video.favourite = request.method == "POST"
+        Video.objects.filter(pk=video.pk).update(favourite=video.favourite)
+        return Response(VideoSerializer(video, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Open (or change) this video's public share link",
+        request=ShareRequestSerializer,
+        responses={
+            200: ShareSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        methods=["POST"],
+    )
+    @extend_schema(
+        summary="Revoke this video's share link (it answers 404 from then on)",
+        request=None,
+        responses={204: None, 404: ErrorSerializer},
+        methods=["DELETE"],
+    )
+    @action(detail=True, methods=["post", "delete"])
+    def share(self, request, pk=None):
+        video = self.get_object()
+        if request.method == "DELETE":
+            sharing.revoke(video)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = ShareRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = sharing.share(video, **serializer.validated_data)
+        body = {
+            "url": sharing.page_url(link),
+            "expires_at": link.expires_at,
+            "show_prompt": link.show_prompt,
+        }
+        return Response(ShareSerializer(body).data)
 
     @extend_schema(
         summary="Ask AceDataCloud about this job now",

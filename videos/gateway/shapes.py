@@ -133,6 +133,8 @@ def task_record(video: Video) -> dict:
     response = record_response(video)
     if response is not None:
         record["response"] = response
+        # The real `luma wait` reads data.state: a copy of the response under that name too.
+        record["data"] = dict(response)
     return record
 
 

@@ -113,6 +113,8 @@ class TaskStore:
                 record["elapsed"] = round(task.finished_at - task.started_at, 3)
             if task.response is not None:
                 record["response"] = copy.deepcopy(task.response)
+                # What the real `luma wait` reads (data.state); the documented fields stay.
+                record["data"] = copy.deepcopy(task.response)
             return record
 
     def ids(self) -> list[str]:

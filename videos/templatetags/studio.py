@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from videos import dashboard, failures
@@ -44,6 +45,16 @@ def seconds_between(start: datetime | None, end: datetime | None = None) -> int:
     if start is None:
         return 0
     return max(int(((end or timezone.now()) - start).total_seconds()), 0)
+
+
+@register.filter
+def age(when: datetime | None) -> str:
+    """How long ago, as a list reads it: "just now" under a minute, never "0 minutes ago"."""
+    if when is None:
+        return ""
+    if seconds_between(when) < 60:
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(when)}
 
 
 @register.filter

@@ -108,3 +108,19 @@ def test_an_extension_keeps_its_parents_aspect_ratio(api, owner):
     body = api.post(f"{URL}{parent.pk}/extend/", {}, format="json").json()
 
     assert body["aspect_ratio"] == "1:1"
+
+
+def test_both_extend_endpoints_refuse_a_first_frame_the_same_way(api, owner):
+    parent = make_video(owner)
+    frame = {"start_image_url": "https://img.example/start.png"}
+
+    by_action = api.post(
+        URL, {"action": "extend", "parent": str(parent.pk), **frame}, format="json"
+    )
+    by_verb = api.post(f"{URL}{parent.pk}/extend/", frame, format="json")
+
+    assert by_action.status_code == by_verb.status_code == 400
+    assert by_verb.json()["code"] == by_action.json()["code"] == "invalid"
+    assert by_verb.json()["fields"] == by_action.json()["fields"]
+    assert "start_image_url" in by_verb.json()["fields"]
+    assert Video.objects.filter(parent=parent).count() == 0

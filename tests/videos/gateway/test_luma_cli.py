@@ -66,6 +66,17 @@ def test_the_cli_generates_synchronously_then_extends_into_a_lineage(luma, owner
     assert status.used == 2 and status.in_flight == 0
 
 
+def test_the_cli_waits_for_a_task_until_it_is_done(luma, owner):
+    task_id = output_json(luma("generate", "A heron", "--async", "--json"))["task_id"]
+
+    result = luma("wait", task_id, "--interval", "1", "--timeout", "40", "--json")
+
+    record = output_json(result)
+    assert record["data"]["state"] == "completed"
+    assert record["response"]["state"] == "completed"
+    assert Video.objects.get(pk=task_id).state == "completed"
+
+
 def test_the_cli_reports_a_wrong_token_and_exits_1(luma, owner):
     task_id = output_json(luma("generate", "A cat", "--async", "--json"))["task_id"]
 

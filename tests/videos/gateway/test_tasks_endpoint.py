@@ -40,7 +40,7 @@ def test_an_in_flight_record_has_the_original_request_and_no_response_yet(gatewa
         "aspect_ratio": "9:16",
         "model": "luma",
     }
-    assert "response" not in record
+    assert "response" not in record and "data" not in record
     assert "finished_at" not in record and "elapsed" not in record
     assert isinstance(record["created_at"], float)
     assert abs(record["created_at"] - time.time()) < 60
@@ -60,6 +60,7 @@ def test_a_completed_record_carries_the_3a_body_with_the_video_url(gateway):
     assert response["video_url"] == upstream["video_url"]
     assert response["thumbnail_url"] == upstream["thumbnail_url"]
     assert response["trace_id"] == record["trace_id"]
+    assert record["data"] == response  # where the real `luma wait` reads the state
     assert record["finished_at"] >= record["started_at"]
     assert record["elapsed"] == pytest.approx(
         record["finished_at"] - record["started_at"], abs=0.01
@@ -70,8 +71,10 @@ def test_a_failed_record_carries_the_3c_failure_body(gateway):
     task_id = submit(gateway)
     fail(task_id, "api_error", "fetch failed")
 
-    response = retrieve(gateway, task_id)["response"]
+    record = retrieve(gateway, task_id)
+    response = record["response"]
 
+    assert record["data"] == response
     assert response["success"] is False and response["state"] == "failed"
     assert response["task_id"] == task_id
     assert response["error"]["code"] == "api_error"
@@ -88,6 +91,7 @@ def test_records_never_show_acedataclouds_own_task_or_trace_ids(gateway):
     # AceDataCloud's media URLs embed its task id; that is the one place it may show.
     for key in ("video_url", "thumbnail_url"):
         assert record["response"].pop(key) == upstream[key]
+        assert record["data"].pop(key) == upstream[key]
     text = str(record)
     assert upstream_task_id not in text
     assert upstream["trace_id"] not in text

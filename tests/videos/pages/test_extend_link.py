@@ -60,8 +60,12 @@ def test_it_asks_for_a_video_when_none_is_given(browser):
     response = browser.post(URL, {"prompt": "More"})
 
     assert response.status_code == 200
-    assert "Say which video to extend" in response.context["form"].non_field_errors()[0]
+    # In the form's own words, not the API's field names (issue 15).
+    assert response.context["form"].non_field_errors() == [
+        "Give the Luma video id or the video's address."
+    ]
     assert "More</textarea>" in response.content.decode()
+    assert "parent" not in response.content.decode().split("<main")[1].split("</form>")[0]
     assert not Video.objects.exists()
 
 
@@ -80,6 +84,15 @@ def test_it_shows_each_service_error_beside_its_field(browser, data, field):
 
     assert response.status_code == 200
     assert field in response.context["form"].errors
+    assert not Video.objects.exists()
+
+
+def test_both_sources_are_refused_in_the_forms_own_words(browser):
+    response = browser.post(URL, {"video_id": "a", "video_url": "https://example.com/v.mp4"})
+
+    html = response.content.decode()
+    assert "Give only one of the two: the Luma video id or the address." in html
+    assert "parent, video_id" not in html and "video_id and video_url" not in html
     assert not Video.objects.exists()
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import make_video, use_up_quota
 from videos.errors import UpstreamUnavailable
@@ -50,7 +51,8 @@ def test_a_completed_video_has_a_player_with_poster_and_real_size(browser, owner
     assert 'width="320" height="180"' in html
     assert " loop" in html
     assert f'href="{video.video_url}" download>Download' in html
-    assert f'data-copy="{video.video_url}"' in html
+    # Copy link copies the share link, never AceDataCloud's address that expires (issue 15).
+    assert "data-copy=" not in html and 'data-testid="share-later"' in html
     assert 'data-state="completed"' in html
     assert video.prompt in html
 
@@ -219,7 +221,7 @@ def test_it_plays_and_downloads_our_stored_copy_once_there_is_one(browser, owner
     assert f'src="/files/{video.pk}/video/"' in html
     assert f'poster="/files/{video.pk}/thumbnail/"' in html
     assert f'href="/files/{video.pk}/video/?download=1" download>' in html
-    assert f'data-copy="{video.video_url}"' in html  # the public address, not the private copy
+    assert "data-copy=" not in html  # Copy link belongs to the share link (test_share_page.py)
 
 
 def test_deleting_a_finished_video_goes_back_to_my_videos(browser, owner):
@@ -254,3 +256,37 @@ def test_a_deleted_parent_stays_in_the_tree_without_a_link(browser, owner):
     assert "Deleted video" in html
     assert f'href="/videos/{parent.pk}/"' not in html
     assert "The original" not in html
+
+
+def test_an_extension_of_a_video_made_elsewhere_is_not_called_original_in_its_tree(browser, owner):
+    video = make_video(owner, action="extend", source_video_id="made-elsewhere-1")
+
+    tree = browser.get(_url(video)).content.decode().split('data-testid="lineage"')[1]
+
+    assert "Extension of a video made elsewhere" in tree and "Original" not in tree
+
+
+def test_a_job_refused_when_sent_does_not_say_it_failed_in_0_s(browser, owner):
+    now = timezone.now()
+    video = make_video(
+        owner,
+        state=Video.State.FAILED,
+        task_id=None,
+        submitted_at=None,
+        created_at=now,
+        completed_at=now,
+        error_code="forbidden",
+        error_params={"kind": "upstream"},
+    )
+
+    status = browser.get(_url(video)).content.decode().split('data-live="status"')[1]
+
+    assert "in 0 s" not in status.split("</section>")[0]
+
+
+def test_a_finished_job_still_says_how_long_it_took(browser, owner):
+    video = make_video(owner, age_seconds=75)
+
+    status = browser.get(_url(video)).content.decode().split('data-live="status"')[1]
+
+    assert "in 1 min" in status.split("</section>")[0]

@@ -48,7 +48,7 @@ def test_each_card_has_a_thumbnail_state_prompt_age_and_extension_badge(browser,
     assert 'class="badge badge-processing">Processing<' in html
     assert "Rendering…" in html  # the in-flight placeholder
     assert "The fox jumps" in html
-    assert "ago</time>" in html
+    assert "just now</time>" in html  # the age; never "0 minutes ago"
 
 
 def test_it_filters_by_state(browser, owner):
@@ -119,3 +119,38 @@ def test_it_makes_the_same_number_of_queries_however_many_videos_there_are(brows
     assert len(_ids(response)) == 12
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     assert len(many) <= 4  # session, user, count, page
+
+
+def test_a_video_made_seconds_ago_reads_just_now_not_0_minutes_ago(browser, owner):
+    make_video(owner, age_seconds=5)
+    make_video(owner, age_seconds=3 * 60 + 5)
+
+    html = browser.get(URL).content.decode()
+
+    assert "0 minutes ago" not in html and "just now" in html
+    assert "3\xa0minutes ago" in html
+
+
+def test_a_failed_card_says_why_in_one_line_in_the_readers_words(browser, owner):
+    make_video(
+        owner,
+        state="failed",
+        error_code="forbidden",
+        error_params={"kind": "upstream"},
+    )
+
+    html = browser.get(URL).content.decode()
+
+    assert 'data-testid="card-failure"' in html
+    assert "moderation refused this prompt" in html
+
+
+def test_only_finished_cards_offer_a_hover_preview(browser, owner):
+    done = make_video(owner)
+    make_video(owner, state="processing")
+    make_video(owner, state="failed", error_code="forbidden")
+
+    html = browser.get(URL).content.decode()
+
+    assert html.count("data-preview=") == 1
+    assert f'data-preview="{done.video_url}"' in html

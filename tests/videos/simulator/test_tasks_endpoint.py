@@ -34,6 +34,7 @@ def test_a_processing_task_shows_its_state_but_no_finished_at(sim, upstream):
     task_id = upstream.videos({"prompt": "A cat [sim:stuck]", "async": True}).json()["task_id"]
     record = wait_until(lambda: (r := upstream.retrieve(task_id)).get("response") and r)
     assert record["response"] == {"task_id": task_id, "state": "processing"}
+    assert record["data"] == record["response"]
     assert "finished_at" not in record
     assert "elapsed" not in record
 
@@ -42,7 +43,9 @@ def test_a_finished_task_record_carries_finished_at_elapsed_and_the_final_body(s
     task_id = upstream.videos({"prompt": "A cat", "async": True}).json()["task_id"]
     sim.wait_for_task(task_id)
     record = upstream.retrieve(task_id)
-    assert set(record) == set(FINISHED)
+    # The documented fields, plus `data`: the response again, where the real `luma wait` looks.
+    assert set(record) == set(FINISHED) | {"data"}
+    assert record["data"] == record["response"]
     assert set(record["response"]) == set(FINISHED["response"])
     assert record["elapsed"] == pytest.approx(
         record["finished_at"] - record["started_at"], abs=2e-3

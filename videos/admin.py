@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from accounts import admin as accounts_admin
 from accounts.models import Membership, MoreRequest, Team
 
-from . import asking, media, quota, services
+from . import asking, budgets, media, quota, services
 from .errors import ServiceError
 from .gateway import delivery
 from .models import GatewayJob, QuotaEvent, Video
@@ -291,7 +291,16 @@ class GatewayJobAdmin(admin.ModelAdmin):
 
 @admin.register(QuotaEvent)
 class QuotaEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "team", "kind", "amount", "period_start", "video", "why"]
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "amount",
+        "budgets_touched",
+        "period_start",
+        "video",
+        "why",
+    ]
     list_filter = ["kind", "period_start", "team"]
     list_select_related = ["user", "team"]
     search_fields = ["user__username", "reason"]
@@ -299,6 +308,10 @@ class QuotaEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("reason"), ordering="reason")
     def why(self, event):
         return quota.reason_text(event)
+
+    @admin.display(description=_("budgets"))
+    def budgets_touched(self, event):
+        return budgets.touched(event)
 
     def has_add_permission(self, request):
         return False

@@ -102,3 +102,17 @@ def test_staff_set_the_site_cap_at_run_time(admin_client, settings):
 
     assert SiteBudget.objects.get().limit == 7
     assert budgets.site_meter().limit == 7
+
+
+def test_the_ledger_shows_which_budgets_each_line_touched(admin_client, owner):
+    team = Team.objects.create(name="Studio A")
+    make_video(owner, team=team)
+    make_video(owner)
+
+    page = admin_client.get(reverse("admin:videos_quotaevent_changelist")).content.decode()
+
+    assert (
+        "allowance of olivia; team Studio A and the member&#x27;s share; the site&#x27;s cap"
+        in page
+    )
+    assert "allowance of olivia; the site&#x27;s cap" in page

@@ -143,7 +143,7 @@ class Invitation(models.Model):
         "Team",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="invitations",
         verbose_name=_("team"),
     )

@@ -143,7 +143,7 @@ class Invitation(models.Model):
         "Team",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="invitations",
         verbose_name=_("team"),
     )
@@ -373,10 +373,10 @@ class MoreRequest(models.Model):
     """
 
     class Budget(models.TextChoices):
-        USER = "user", _("Your allowance")
-        MEMBER = "member", _("Your share of the team")
-        TEAM = "team", _("The team's budget")
-        SITE = "site", _("The site's cap")
+        USER = "user", _("Own allowance")
+        MEMBER = "member", _("Share of the team")
+        TEAM = "team", _("Team budget")
+        SITE = "site", _("Site cap")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for an answer")

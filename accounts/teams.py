@@ -76,6 +76,8 @@ def manager_names(team: Team) -> list[str]:
 def make_default(user, team: Team) -> None:
     """Make `team` the user's default team (they must be in it)."""
     with transaction.atomic():
+        # Lock the person's memberships: two changes at once must not leave two defaults.
+        list(Membership.objects.select_for_update().filter(user=user))
         Membership.objects.filter(user=user, is_default=True).exclude(team=team).update(
             is_default=False
         )
@@ -90,8 +92,10 @@ def add_member(team: Team, user) -> tuple[Membership, bool]:
             return Membership.objects.get_or_create(
                 team=team, user=user, defaults={"is_default": first}
             )
-    except IntegrityError:  # someone added them at the same moment
-        return Membership.objects.get(team=team, user=user), False
+    except IntegrityError:  # added here, or to a first team elsewhere, at the same moment
+        return Membership.objects.get_or_create(
+            team=team, user=user, defaults={"is_default": False}
+        )
 
 
 def set_share(membership: Membership, value: int | None) -> None:

@@ -4,8 +4,8 @@
     .venv/bin/python bench/run.py --quick    # shorter measurements (about 3 minutes)
 
 Each benchmark also runs alone and updates only its own marked section of the file:
-bench/lists.py, bench/web.py, bench/metrics.py, bench/sweep.py, bench/media_copy.py,
-bench/account_forms.py.
+bench/lists.py, bench/web.py, bench/metrics.py, bench/dashboard.py, bench/sweep.py,
+bench/media_copy.py, bench/account_forms.py.
 """
 
 import subprocess
@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import account_forms  # noqa: E402
+import dashboard  # noqa: E402
 import harness  # noqa: E402
 import lists  # noqa: E402
 import metrics  # noqa: E402
@@ -90,6 +91,9 @@ def main():
     print("== metrics scrape", flush=True)
     with harness.Stack() as stack:  # a fresh database: the scrape's cost is per table size
         metrics_text, metrics_rows = metrics.run(stack, quick)
+    print("== usage dashboard", flush=True)
+    with harness.Stack() as stack:  # a fresh database: every video within the 90 days
+        dashboard_text, dashboard_rows = dashboard.run(stack, quick)
     print("== media copy", flush=True)
     subprocess.run(
         [sys.executable, "bench/media_copy.py", "--sizes", "1,50" if quick else "1,200"]
@@ -97,7 +101,7 @@ def main():
         cwd=harness.ROOT,
         check=True,
     )
-    rows = web_rows + rows + metrics_rows + accounts_rows + sweep.summary(worker)
+    rows = web_rows + rows + metrics_rows + dashboard_rows + accounts_rows + sweep.summary(worker)
     minutes = (time.monotonic() - started) / 60
     parts = [
         ("<!-- setup -->", setup(quick, minutes, machine, rows)),
@@ -105,6 +109,7 @@ def main():
         (web.MARK, web_text),
         (lists.MARK, lists_text),
         (metrics.MARK, metrics_text),
+        (dashboard.MARK, dashboard_text),
         (account_forms.MARK, accounts_text),
         (sweep.MARK, sweep.table(worker)),
         ("<!-- memory -->", memory_text),

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from accounts import admin as accounts_admin
 from accounts.models import Membership, MoreRequest, Team
 
-from . import asking, media, quota, services, sharing
+from . import asking, budgets, media, quota, services, sharing
 from .errors import ServiceError
 from .gateway import delivery
 from .models import GatewayJob, QuotaEvent, ShareLink, Video
@@ -295,7 +295,16 @@ class GatewayJobAdmin(admin.ModelAdmin):
 
 @admin.register(QuotaEvent)
 class QuotaEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "team", "kind", "amount", "period_start", "video", "why"]
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "amount",
+        "budgets_touched",
+        "period_start",
+        "video",
+        "why",
+    ]
     list_filter = ["kind", "period_start", "team"]
     list_select_related = ["user", "team"]
     search_fields = ["user__username", "reason"]
@@ -303,6 +312,10 @@ class QuotaEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("reason"), ordering="reason")
     def why(self, event):
         return quota.reason_text(event)
+
+    @admin.display(description=_("budgets"))
+    def budgets_touched(self, event):
+        return budgets.touched(event)
 
     def has_add_permission(self, request):
         return False
@@ -428,17 +441,13 @@ class AllowanceInline(accounts_admin.AllowanceInline):
 admin.site.unregister(get_user_model())
 
 
-def _used_this_period(**match):
-    """This period's ledger sum for the row (`match` ties the ledger to it), as a subquery."""
+def _used_this_period(granted: str = "", **match):
+    """This period's ledger sum for the row (`match` ties the ledger to it), as a subquery:
+    what was used, or with `granted` the grants to that budget."""
     start, _end = quota.period_bounds()
-    total = (
-        QuotaEvent.objects.usage()
-        .filter(period_start=start, **match)
-        .order_by()
-        .values(*match)
-        .annotate(n=Sum("amount"))
-        .values("n")
-    )
+    lines = QuotaEvent.objects.filter(period_start=start, **match)
+    lines = lines.filter(kind="grant", budget=granted) if granted else lines.usage()
+    total = lines.order_by().values(*match).annotate(n=Sum("amount")).values("n")
     return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
@@ -461,7 +470,8 @@ class UserAdmin(accounts_admin.UserAdmin):
                 used=_used_this_period(user=OuterRef("pk")),
                 allowed=Coalesce(
                     "allowance__videos_per_period", Value(settings.QUOTA_VIDEOS_PER_PERIOD)
-                ),
+                )
+                + _used_this_period("user", user=OuterRef("pk")),
             )
         )
 
@@ -492,6 +502,7 @@ class TeamAdmin(accounts_admin.TeamAdmin):
             .get_queryset(request)
             .annotate(
                 used=_used_this_period(team=OuterRef("pk")),
+                granted=_used_this_period("team", team=OuterRef("pk")),
                 member_total=Coalesce(Subquery(members, output_field=IntegerField()), 0),
             )
         )
@@ -502,7 +513,8 @@ class TeamAdmin(accounts_admin.TeamAdmin):
 
     @admin.display(description=_("Used this period"), ordering="used")
     def usage(self, team):
-        return _used_of(team.used, team.videos_per_period)
+        limit = team.videos_per_period
+        return _used_of(team.used, None if limit is None else limit + team.granted)
 
 
 # Requests for more are accounts' rows, but answering one writes a grant to the ledger

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import teams
-from accounts.models import Membership, SiteBudget, Team
+from accounts.models import Membership, MoreRequest, SiteBudget, Team
 
 from . import quota
 from .errors import QuotaExceeded, TooManyInFlight
@@ -75,6 +75,18 @@ def lock_and_check(user, team: Team | None = None, now=None) -> quota.QuotaStatu
                 budget="site",
             )
     return status
+
+
+def touched(event: QuotaEvent) -> str:
+    """The budgets a ledger line counts against, as the admin shows them."""
+    if event.kind == QuotaEvent.Kind.GRANT:
+        label = MoreRequest.Budget(event.budget).label if event.budget else ""
+        return _("Grant to: %(budget)s") % {"budget": label}
+    parts = [_("allowance of %(user)s") % {"user": event.user}]
+    if event.team_id is not None:
+        parts.append(_("team %(team)s and the member's share") % {"team": event.team})
+    parts.append(_("the site's cap"))
+    return "; ".join(parts)
 
 
 def _sum(condition) -> Coalesce:

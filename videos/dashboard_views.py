@@ -1,17 +1,37 @@
 """The operator's dashboard (staff only, linked from the admin) and its CSV export."""
 
 import csv
+from functools import wraps
 
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+
+from accounts import mfa
+from accounts.middleware import MESSAGE as MFA_MESSAGE
 
 from . import dashboard
 
 # A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with a
 # quote: names are typed by people, and a CSV is opened by someone else.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def staff_only(view):
+    """Staff, signed in as the admin wants them: with an authenticator app when
+    STAFF_REQUIRE_MFA is on (these pages sit beside the admin, not under it)."""
+
+    @wraps(view)
+    @staff_member_required
+    def wrapped(request, *args, **kwargs):
+        if mfa.staff_must_set_up(request.user):
+            messages.warning(request, MFA_MESSAGE)
+            return redirect("mfa_activate_totp")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _range(request) -> int:
@@ -22,7 +42,7 @@ def _range(request) -> int:
     return days if days in dashboard.RANGES else dashboard.RANGES[0]
 
 
-@staff_member_required
+@staff_only
 def usage_dashboard(request):
     board = dashboard.build(_range(request))
     return render(request, "videos/dashboard.html", {"board": board, "ranges": dashboard.RANGES})
@@ -38,7 +58,7 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-@staff_member_required
+@staff_only
 def usage_export(request):
     days = _range(request)
     writer = csv.writer(_Echo())

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import teams
 
+from . import budgets
 from .models import AspectRatio
 from .validation import PROMPT_MAX
 
@@ -34,13 +35,16 @@ class ServiceForm(forms.Form):
         if not mine:
             return
         default = min(mine, key=lambda m: (not m.is_default, m.joined_at, m.pk))
+        meters = budgets.team_meters([m.team for m in mine])
         # Choices are offered here; whether the person may use a team is the service's call.
         self.fields["team"] = forms.CharField(
             label=_("For team"),
             required=False,
             initial=str(default.team.uuid),
             help_text=_("The job counts against this team's budget."),
-            widget=forms.Select(choices=[(str(m.team.uuid), m.team.name) for m in mine]),
+            widget=forms.Select(
+                choices=[(str(m.team.uuid), _team_label(m.team, meters[m.team_id])) for m in mine]
+            ),
         )
 
     def add_service_errors(self, fields: dict[str, list[str]]):
@@ -51,6 +55,16 @@ class ServiceForm(forms.Form):
 
     def job_data(self) -> dict:
         return dict(self.cleaned_data)
+
+
+def _team_label(team, meter) -> str:
+    if meter.limit is None:
+        return team.name
+    return _("%(team)s (%(left)d of %(limit)d left)") % {
+        "team": team.name,
+        "left": meter.remaining,
+        "limit": meter.limit,
+    }
 
 
 def _prompt(label, help_text, required_hint=False):

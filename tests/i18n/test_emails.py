@@ -4,10 +4,13 @@ before they have one, the language of the page that sent it."""
 from django.core import mail
 from django.test import Client
 
-from accounts import invitations, standing
+from accounts import invitations, standing, teams
+from accounts.models import Membership, Team
 from tests.accounts.conftest import mails_to, signup_form
 from tests.conftest import logged_in
+from tests.factories import make_video
 from tests.i18n.conftest import choose
+from videos import asking
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
@@ -74,3 +77,26 @@ def test_staff_reading_the_admin_in_chinese_send_invitations_in_chinese(staff):
     (message,) = mails_to("nina@example.com")
     assert message.subject.endswith("你的邀请")
     assert mail.outbox[0].body.count("/accounts/invitation/") == 1
+
+
+def test_the_team_and_ask_for_more_emails_are_in_each_reader_s_language(
+    owner, other, staff, django_capture_on_commit_callbacks
+):
+    team = Team.objects.create(name="四年级二班", videos_per_period=10)
+    Membership.objects.create(team=team, user=staff, role="manager")
+    choose(other, "zh-hans")
+    teams.invite(team, other.email, by=staff)
+    (added,) = mails_to(other.email)
+    assert "你已加入团队 四年级二班" in added.subject and "计入团队预算" in added.body
+
+    Membership.objects.filter(user=other).update(videos_per_period=1)
+    make_video(other, team=team)
+    choose(staff, "zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = asking.ask(other, team, 2, "学校演出", "http://testserver")
+    (to_manager,) = mails_to(staff.email)
+    assert "申请追加 2 个视频" in to_manager.subject and "学校演出" in to_manager.body
+    with django_capture_on_commit_callbacks(execute=True):
+        asking.decide(asked, staff, approve=True, base_url="http://testserver")
+    answer = mails_to(other.email)[-1]
+    assert "已获批准" in answer.subject and "再生成 2 个视频" in answer.body

@@ -21,6 +21,10 @@ from rest_framework.settings import api_settings
 CONCERNS = {
     "test_quota_load": ("Quota under load", "50 concurrent API and gateway submissions"),
     "test_callback_load": ("Callbacks under load", "duplicate callbacks, callback vs poll"),
+    "test_budget_races": (
+        "Team and site budgets under load",
+        "8 members vs a team budget, two teams vs the site cap, a failure raced",
+    ),
     "test_upstream_faults": ("Upstream faults", "every simulator fault, submit and poll"),
     "test_crash_recovery": ("Crash recovery", "worker and web process SIGKILLed mid-job"),
     "test_unknown_outcome": ("Never billed twice", "an accept past the timeout, a frozen upstream"),

@@ -43,6 +43,16 @@ EXCLUDED = {
     "openid_connect_login": "names the single sign-on provider, not a video",
     "openid_connect_callback": "names the single sign-on provider, not a video",
     "admin:": "staff only: the admin sends every other user to its login page",
+    "videos:team": "names a team; anyone but its managers and staff gets a 404 "
+    "(tests/videos/pages/test_team_pages.py)",
+    "videos:team-invite": "names a team; anyone but its managers and staff gets a 404 "
+    "(tests/videos/pages/test_team_pages.py)",
+    "videos:team-share": "names a team; anyone but its managers and staff gets a 404 "
+    "(tests/videos/pages/test_team_pages.py)",
+    "videos:team-default": "names a team; one you are not in is a 404 "
+    "(tests/videos/pages/test_team_pages.py)",
+    "videos:answer-request": "names a request for more; only its team's managers and staff "
+    "may answer, anyone else gets a 404 (tests/videos/test_asking.py)",
 }
 PARAMS_IGNORED = {"format"}  # DRF's format suffix (.json) is not an identifier
 

@@ -59,7 +59,7 @@ def test_a_used_up_share_offers_ask_for_more_on_the_form(browser, owner, team, m
 def test_asking_for_more_of_a_share_goes_to_the_teams_managers(browser, owner, team, manager):
     make_video(owner, team=team)
     page = browser.get("/videos/ask/").content.decode()
-    assert "Your share of the team (1 of 1)" in page
+    assert "Used up: Share of the team (1 of 1)" in page
 
     response = _ask(browser)
 

@@ -239,3 +239,13 @@ def test_the_api_lists_my_teams_with_their_budgets(api, owner, other):
             "resets_at": body[0]["resets_at"],
         }
     ]
+
+
+def test_the_team_choice_says_how_much_each_team_has_left(browser, owner):
+    team = _team("Main", owner, videos_per_period=5)
+    _team("Open", owner)
+    make_video(owner, team=team)
+
+    page = browser.get("/videos/new/").content.decode()
+
+    assert "Main (4 of 5 left)" in page and ">Open</option>" in page

@@ -7,6 +7,7 @@ from accounts.models import Membership, SiteBudget, Team
 from tests.conftest import make_user
 from tests.factories import make_video
 from videos import budgets
+from videos.models import QuotaEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,37 @@ def test_staff_set_the_site_cap_at_run_time(admin_client, settings):
 
     assert SiteBudget.objects.get().limit == 7
     assert budgets.site_meter().limit == 7
+
+
+def test_the_ledger_shows_which_budgets_each_line_touched(admin_client, owner):
+    team = Team.objects.create(name="Studio A")
+    make_video(owner, team=team)
+    make_video(owner)
+
+    page = admin_client.get(reverse("admin:videos_quotaevent_changelist")).content.decode()
+
+    assert (
+        "allowance of olivia; team Studio A and the member&#x27;s share; the site&#x27;s cap"
+        in page
+    )
+    assert "allowance of olivia; the site&#x27;s cap" in page
+
+
+def test_the_lists_count_grants_in_the_allowance(admin_client, owner):
+    team = Team.objects.create(name="Studio A", videos_per_period=4)
+    Membership.objects.create(team=team, user=owner)
+    video = make_video(owner, team=team)
+    for budget, line_team in (("user", None), ("team", team)):
+        QuotaEvent.objects.create(
+            user=owner,
+            team=line_team,
+            kind="grant",
+            budget=budget,
+            amount=3,
+            period_start=QuotaEvent.objects.get(video=video).period_start,
+        )
+
+    users = admin_client.get(reverse("admin:auth_user_changelist")).content.decode()
+    teams = admin_client.get(reverse("admin:accounts_team_changelist")).content.decode()
+
+    assert "1 of 13 used" in users and "1 of 7 used" in teams

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Team
@@ -149,3 +150,12 @@ def test_the_export_defuses_names_a_spreadsheet_would_run(admin_browser):
     )
 
     assert rows[1][1:3] == ["'=HYPERLINK", "'+cmd"]
+
+
+def test_staff_without_an_authenticator_app_are_sent_to_set_one_up(admin_browser, settings):
+    settings.STAFF_REQUIRE_MFA = True
+
+    for url in ("/dashboard/", "/dashboard/export.csv"):
+        response = admin_browser.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")

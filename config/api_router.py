@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
+from videos.api.uploads import UploadView
 from videos.api.views import QuotaView, VideoViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -13,6 +14,7 @@ router.register("videos", VideoViewSet, basename="video")
 v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("quota/", QuotaView.as_view(), name="api-quota"),
+    path("uploads/", UploadView.as_view(), name="api-uploads"),
     path("", include(router.urls)),
 ]
 

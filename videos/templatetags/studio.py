@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from videos import failures
+from videos import failures, line
 from videos.models import Video
 from videos.quota import quota_status
 
@@ -55,3 +55,9 @@ def duration(seconds) -> str:
     if minutes:
         return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": secs}
     return _("%(seconds)d s") % {"seconds": secs}
+
+
+@register.filter
+def line_label(place) -> str:
+    """A waiting job's place, as the page says it: "waiting, 2nd in line"."""
+    return line.label(int(place)) if place else ""

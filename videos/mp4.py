@@ -86,6 +86,15 @@ def _track_codecs(data, start, end, path) -> set[bytes]:
     return found
 
 
+# ftyp brands of HEIF and AVIF pictures, which share the box structure but are images.
+IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
+
+
+def is_movie(head: bytes) -> bool:
+    """Whether a file's first 12 bytes start an MP4-family movie (not a HEIC or AVIF picture)."""
+    return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
+
+
 def check(handle) -> None:
     """Raise NotMP4 unless the open binary file is an MP4 whose video is H.264."""
     try:
@@ -93,8 +102,10 @@ def check(handle) -> None:
         first = next(boxes, None)
         if first is None or first[0] != b"ftyp":
             raise NotMP4("it does not start like an MP4 file (no ftyp box)")
+        has_index = False
+        # Every top-level box is walked (by seeking), so a file cut short anywhere is refused.
         for kind, body, size in boxes:
-            if kind != b"moov":
+            if kind != b"moov" or has_index:
                 continue
             if size > MAX_MOOV_BYTES:
                 raise NotMP4("its index (moov box) is implausibly large")
@@ -102,11 +113,11 @@ def check(handle) -> None:
             moov = handle.read(size)
             if len(moov) < size:
                 raise NotMP4("the file is cut short")
-            found = codecs(moov)
-            if not found & H264:
+            if not codecs(moov) & H264:
                 raise NotMP4("its video is not H.264")
-            return
-        raise NotMP4("it has no index (moov box): not a playable MP4")
+            has_index = True
+        if not has_index:
+            raise NotMP4("it has no index (moov box): not a playable MP4")
     except struct.error as exc:
         raise NotMP4("a box is malformed") from exc
     finally:

@@ -158,7 +158,7 @@ def looks_like_mp4(upload) -> bool:
     upload.seek(0)
     head = upload.read(12)
     upload.seek(0)
-    return head[4:8] == b"ftyp"
+    return mp4.is_movie(head)
 
 
 def save(user, upload, field: str = "file", kind: str | None = None) -> Upload:

@@ -69,14 +69,17 @@ def positions(owner) -> dict:
 
 
 def ordinal(place: int) -> str:
-    """1st, 2nd, 3rd… in English; 第 1 位 in Chinese (the catalogue's wording)."""
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
-    if 10 <= place % 100 <= 20:
-        suffix = "th"
-    return pgettext("place in line, e.g. 2nd", "%(place)d%(suffix)s") % {
-        "place": place,
-        "suffix": suffix,
-    }
+    """1st, 2nd, 3rd… in English; 第 1 位 in Chinese."""
+    last = place % 10 if not 10 <= place % 100 <= 20 else 0
+    if last == 1:
+        text = pgettext("place in line", "%(place)dst")
+    elif last == 2:
+        text = pgettext("place in line", "%(place)dnd")
+    elif last == 3:
+        text = pgettext("place in line", "%(place)drd")
+    else:
+        text = pgettext("place in line", "%(place)dth")
+    return text % {"place": place}
 
 
 def label(place: int) -> str:

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests.fakes import success_body
 from videos import line, quota, services, sweep
@@ -72,9 +73,9 @@ def test_the_quota_is_reserved_at_acceptance_even_for_a_waiting_job(owner, setti
 
 
 def test_the_place_in_line_reads_in_english_and_chinese():
-    from django.utils import translation
-
-    assert [line.label(n) for n in (1, 2, 3, 4, 11, 22)] == [
+    with translation.override("en"):
+        english = [line.label(n) for n in (1, 2, 3, 4, 11, 22)]
+    assert english == [
         "waiting, 1st in line",
         "waiting, 2nd in line",
         "waiting, 3rd in line",

@@ -53,7 +53,6 @@ class Cleaned:
     content: bytes | File
     extension: str
     content_type: str
-    size: int
     width: int | None = None
     height: int | None = None
 
@@ -101,7 +100,6 @@ def clean_image(upload, field: str = "file") -> Cleaned:
         content=_reencode(image, write_as),
         extension=extension,
         content_type=content_type,
-        size=0,
         width=image.width,
         height=image.height,
     )
@@ -150,7 +148,7 @@ def clean_video(upload, field: str = "file") -> Cleaned:
     except mp4.NotMP4 as exc:
         logger.info("Refused a video upload: %s", exc)
         _refuse(field, _("This is not an MP4 file with H.264 video, the kind Luma can extend."))
-    return Cleaned(content=upload, extension="mp4", content_type="video/mp4", size=upload.size)
+    return Cleaned(content=upload, extension="mp4", content_type="video/mp4")
 
 
 def looks_like_mp4(upload) -> bool:
@@ -178,7 +176,7 @@ def save(user, upload, field: str = "file", kind: str | None = None) -> Upload:
         content_type=cleaned.content_type,
         width=cleaned.width,
         height=cleaned.height,
-        original_name=(getattr(upload, "name", "") or "")[:255],
+        original_name=_printable(getattr(upload, "name", "") or "")[:255],
     )
     content = cleaned.content
     if isinstance(content, bytes):
@@ -188,6 +186,11 @@ def save(user, upload, field: str = "file", kind: str | None = None) -> Upload:
     row.size = row.file.size
     row.save()
     return row
+
+
+def _printable(name: str) -> str:
+    """A file name as shown in the admin: no control characters (PostgreSQL refuses NUL)."""
+    return "".join(ch for ch in name if ch.isprintable())
 
 
 def public_url(upload: Upload) -> str:

@@ -167,3 +167,9 @@ def test_uploads_no_job_used_are_deleted_after_a_day_and_used_ones_kept(owner):
     assert set(Upload.objects.values_list("pk", flat=True)) == {old_used.pk, fresh.pk}
     assert not default_storage.exists(old_unused.file.name)
     assert default_storage.exists(old_used.file.name)
+
+
+def test_a_file_name_with_control_characters_is_stored_without_them(owner):
+    row = uploads.save(owner, upload(image_bytes("PNG"), "a\x00b\x1fc.png"))
+
+    assert Upload.objects.get(pk=row.pk).original_name == "abc.png"

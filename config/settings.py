@@ -206,6 +206,12 @@ UPLOAD_MAX_IMAGE_BYTES = env.int("UPLOAD_MAX_IMAGE_BYTES", default=15 * 1024 * 1
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
 UPLOAD_MAX_VIDEO_BYTES = env.int("UPLOAD_MAX_VIDEO_BYTES", default=10 * 1024 * 1024)
 UPLOAD_UNUSED_HOURS = env.int("UPLOAD_UNUSED_HOURS", default=24)
+# A body too large for any upload is refused before it is read (413), not spooled to disk.
+FILE_UPLOAD_HANDLERS = [
+    "videos.uploads.BodyLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- AceDataCloud -------------------------------------------------------
 SIMULATOR_HOST = env("SIMULATOR_HOST", default="127.0.0.1")

@@ -12,7 +12,7 @@ from accounts import admin as accounts_admin
 from . import media, quota, services
 from .errors import ServiceError
 from .gateway import delivery
-from .models import GatewayJob, QuotaEvent, Video
+from .models import GatewayJob, QuotaEvent, Upload, Video
 
 
 def _link(video, label=None):
@@ -295,6 +295,27 @@ class QuotaEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("reason"), ordering="reason")
     def why(self, event):
         return quota.reason_text(event)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    """What people uploaded, to look at; the address's token is left out (it opens the file)."""
+
+    list_display = ["created_at", "owner", "kind", "original_name", "size", "used_at"]
+    list_filter = ["kind", ("used_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["owner"]
+    search_fields = ["owner__username", "original_name"]
+    fields = ["owner", "kind", "original_name", "content_type", "size", "width", "height"]
+    fields += ["created_at", "used_at"]
 
     def has_add_permission(self, request):
         return False

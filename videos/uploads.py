@@ -21,8 +21,10 @@ from urllib.parse import urlsplit
 
 import pillow_heif
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -55,6 +57,34 @@ class Cleaned:
     content_type: str
     width: int | None = None
     height: int | None = None
+
+
+class RequestTooBig(RequestDataTooBig):
+    """A multipart body larger than any upload may be; `limit` is that size in bytes."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"The request body is larger than {limit} bytes.")
+        self.limit = limit
+
+
+def body_limit() -> int:
+    """The largest multipart body worth reading: the largest file, a little form around it."""
+    return max(settings.UPLOAD_MAX_IMAGE_BYTES * 2, settings.UPLOAD_MAX_VIDEO_BYTES) + 1024 * 1024
+
+
+class BodyLimitHandler(FileUploadHandler):
+    """Refuse an upload too large to be accepted before a byte of it is written to disk
+    (Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out). First in FILE_UPLOAD_HANDLERS."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > body_limit():
+            raise RequestTooBig(body_limit())
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def _refuse(field: str, message: str):

@@ -27,14 +27,16 @@ DROP = """([selector, data, name, type]) => {
   transfer.items.add(new File([bytes], name, { type }));
   const target = document.querySelector(selector);
   for (const kind of ["dragenter", "dragover", "drop"]) {
-    target.dispatchEvent(new DragEvent(kind, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    const options = { bubbles: true, cancelable: true, dataTransfer: transfer };
+    target.dispatchEvent(new DragEvent(kind, options));
   }
 }"""
 PASTE = """([data, name, type]) => {
   const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
   const transfer = new DataTransfer();
   transfer.items.add(new File([bytes], name, { type }));
-  document.dispatchEvent(new ClipboardEvent("paste", { bubbles: true, cancelable: true, clipboardData: transfer }));
+  const options = { bubbles: true, cancelable: true, clipboardData: transfer };
+  document.dispatchEvent(new ClipboardEvent("paste", options));
 }"""
 
 

@@ -2,6 +2,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_video
+from tests.images import png
+from videos import uploads
 from videos.models import GatewayJob, Video
 from videos.quota import quota_status
 
@@ -155,3 +157,14 @@ def test_the_quota_ledger_is_read_only_in_the_admin(admin_client, owner):
 
     assert "Accepted: Generate" in listing
     assert admin_client.get(reverse("admin:videos_quotaevent_add")).status_code == 403
+
+
+def test_staff_see_uploads_without_the_address_token(admin_client, owner):
+    row = uploads.save(owner, png())
+    client = admin_client
+
+    listing = client.get("/admin/videos/upload/").content.decode()
+    page = client.get(f"/admin/videos/upload/{row.pk}/change/").content.decode()
+
+    assert "frame.png" in listing and "olivia" in listing
+    assert row.token not in listing and row.token not in page

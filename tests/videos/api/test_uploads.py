@@ -113,3 +113,15 @@ def test_a_bad_frame_file_refuses_the_video_and_charges_nothing(api):
     assert response.status_code == 400
     assert "start_image" in response.json()["fields"]
     assert not Video.objects.exists() and not Upload.objects.exists()
+
+
+def test_a_body_too_large_for_any_upload_is_413_before_it_is_read(api, settings):
+    settings.UPLOAD_MAX_IMAGE_BYTES = 1024
+    settings.UPLOAD_MAX_VIDEO_BYTES = 1024
+    big = upload(b"\x89PNG" + b"\x00" * (1100 * 1024), "big.png")
+
+    response = api.post(URL, {"file": big}, format="multipart")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large" and "1026 KB" in response.json()["detail"]
+    assert not Upload.objects.exists()

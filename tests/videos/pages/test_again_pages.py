@@ -1,4 +1,4 @@
-"""The pages' side of uploads, "use these settings", "try again", cancel, variations and the line."""
+"""The pages' side of uploads, "use these settings", "try again", cancel, variations, the line."""
 
 import pytest
 from django.utils import timezone

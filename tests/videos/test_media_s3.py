@@ -12,7 +12,8 @@ from moto.server import ThreadedMotoServer
 
 from tests.conftest import SIM_TOKEN
 from tests.factories import make_video
-from videos import media
+from tests.images import exif_with_gps, image_bytes, upload
+from videos import media, uploads
 from videos.acedata import AceDataClient
 
 pytestmark = pytest.mark.integration
@@ -128,3 +129,17 @@ def test_deleting_the_video_deletes_the_objects(
     listed = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
     assert not listed & set(keys)
     assert not default_storage.exists(keys[0])
+
+
+def test_an_upload_in_s3_is_stored_clean_and_its_address_hands_out_a_signed_link(s3, owner, client):
+    row = uploads.save(owner, upload(image_bytes("JPEG", exif=exif_with_gps()), "p.jpg"))
+
+    stored = s3.get_object(Bucket=BUCKET, Key=row.file.name)["Body"].read()
+    assert stored.startswith(b"\xff\xd8") and b"PhoneMaker" not in stored
+    response = client.get(row.path)
+    assert response.status_code == 302
+    signed = response["Location"]
+    assert "Signature=" in signed or "X-Amz-Signature=" in signed
+    assert requests.get(signed, timeout=10).content == stored
+    anonymous = requests.get(signed.split("?")[0], timeout=10)
+    assert anonymous.status_code == 403  # the object itself is private

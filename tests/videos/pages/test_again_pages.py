@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_video
-from tests.images import image_bytes, png, upload
+from tests.images import image_bytes, mp4, png, upload
 from videos.models import Upload, Video
 
 NEW = "/videos/new/"
@@ -161,3 +161,22 @@ def test_a_claimed_job_is_out_not_waiting(browser, owner):
     html = browser.get(f"/videos/{claimed.pk}/").content.decode()
 
     assert "in line" not in html and 'data-testid="cannot-cancel"' in html
+
+
+def test_a_video_from_the_device_is_extended_from_the_extend_page(browser):
+    html = browser.get("/videos/extend/").content.decode()
+    assert 'data-drop-zone="video"' in html and 'accept="video/mp4,.mp4"' in html
+
+    response = browser.post("/videos/extend/", {"video_file": mp4(), "prompt": "Then it rains"})
+
+    assert response.status_code == 302
+    video = Video.objects.get()
+    assert video.action == "extend" and video.source_video_url.endswith(".mp4")
+    assert Upload.objects.get(kind="video").used_at is not None
+
+
+def test_a_file_that_is_not_an_mp4_is_refused_on_the_extend_page(browser):
+    response = browser.post("/videos/extend/", {"video_file": upload(b"hello", "a.mp4")})
+
+    assert "not an MP4 file" in response.context["form"].errors["video_file"][0]
+    assert not Video.objects.exists()

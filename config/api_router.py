@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
+from videos.api.uploads import UploadView
 from videos.api.views import QuotaView, TeamsView, VideoViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -14,6 +15,7 @@ v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("quota/", QuotaView.as_view(), name="api-quota"),
     path("teams/", TeamsView.as_view(), name="api-teams"),
+    path("uploads/", UploadView.as_view(), name="api-uploads"),
     path("", include(router.urls)),
 ]
 

@@ -199,6 +199,19 @@ MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=500 * 1024 * 10
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=25 * 1024 * 1024)
 MEDIA_COPY_MAX_ATTEMPTS = env.int("MEDIA_COPY_MAX_ATTEMPTS", default=6)
 MEDIA_COPY_RETRY_BASE_SECONDS = env.float("MEDIA_COPY_RETRY_BASE_SECONDS", default=60.0)
+# Frames and videos people upload (videos/uploads.py): checked, re-encoded without metadata,
+# served at an unguessable address under PUBLIC_BASE_URL, deleted after UPLOAD_UNUSED_HOURS
+# when no job used them.
+UPLOAD_MAX_IMAGE_BYTES = env.int("UPLOAD_MAX_IMAGE_BYTES", default=15 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
+UPLOAD_MAX_VIDEO_BYTES = env.int("UPLOAD_MAX_VIDEO_BYTES", default=10 * 1024 * 1024)
+UPLOAD_UNUSED_HOURS = env.int("UPLOAD_UNUSED_HOURS", default=24)
+# A body too large for any upload is refused before it is read (413), not spooled to disk.
+FILE_UPLOAD_HANDLERS = [
+    "videos.uploads.BodyLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- AceDataCloud -------------------------------------------------------
 SIMULATOR_HOST = env("SIMULATOR_HOST", default="127.0.0.1")
@@ -252,6 +265,9 @@ QUOTA_MAX_IN_FLIGHT = env.int("QUOTA_MAX_IN_FLIGHT", default=3)
 SITE_VIDEOS_PER_PERIOD = env.int("SITE_VIDEOS_PER_PERIOD", default=None)
 if SITE_VIDEOS_PER_PERIOD is not None and SITE_VIDEOS_PER_PERIOD < 0:
     raise ImproperlyConfigured("SITE_VIDEOS_PER_PERIOD must be 0 or more (or unset: no cap).")
+# Jobs beyond the in-flight cap wait in their owner's line (videos/line.py); a submission
+# is refused only when this many already wait.
+QUOTA_MAX_WAITING = env.int("QUOTA_MAX_WAITING", default=10)
 JOB_TIMEOUT_SECONDS = env.int("JOB_TIMEOUT_SECONDS", default=900)
 # After AceDataCloud accepted a job, how long the worker keeps trying to write its task id
 # down while the database is away (the id is the only link to a job that will be billed).

@@ -16,7 +16,7 @@ from accounts.models import Membership, MoreRequest, Team
 from . import asking, budgets, media, quota, services, sharing
 from .errors import ServiceError
 from .gateway import delivery
-from .models import GatewayJob, QuotaEvent, ShareLink, Video
+from .models import GatewayJob, QuotaEvent, ShareLink, Upload, Video
 
 # The admin's pages carry the site's name, not "Django administration".
 admin.site.site_header = _("Luma Studio administration")
@@ -393,6 +393,27 @@ class ShareLinkAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for link in queryset.select_related("video"):
             sharing.revoke(link.video)
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    """What people uploaded, to look at; the address's token is left out (it opens the file)."""
+
+    list_display = ["created_at", "owner", "kind", "original_name", "size", "used_at"]
+    list_filter = ["kind", ("used_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["owner"]
+    search_fields = ["owner__username", "original_name"]
+    fields = ["owner", "kind", "original_name", "content_type", "size", "width", "height"]
+    fields += ["created_at", "used_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class QuotaEventInline(admin.TabularInline):

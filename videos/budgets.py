@@ -37,7 +37,10 @@ class Meter:
 
     @property
     def full(self) -> bool:
-        return self.limit is not None and self.used >= self.limit
+        return self.lacks_room_for(1)
+
+    def lacks_room_for(self, count: int) -> bool:
+        return self.limit is not None and self.used + count > self.limit
 
 
 def site_budget() -> SiteBudget:
@@ -45,8 +48,8 @@ def site_budget() -> SiteBudget:
     return SiteBudget.objects.filter(pk=SiteBudget.ONLY).first() or SiteBudget(pk=SiteBudget.ONLY)
 
 
-def lock_and_check(user, team: Team | None = None, now=None) -> quota.QuotaStatus:
-    """Lock every budget one more job counts against; raise if any of them has no room.
+def lock_and_check(user, team: Team | None = None, now=None, count: int = 1) -> quota.QuotaStatus:
+    """Lock every budget `count` more jobs count against; raise unless all have room for all.
 
     Call inside transaction.atomic(): the locks hold until it commits, and the charge
     (quota.charge) must be written inside the same transaction.
@@ -59,12 +62,12 @@ def lock_and_check(user, team: Team | None = None, now=None) -> quota.QuotaStatu
         site_limit = site.limit  # read again under the lock: staff may just have changed it
     if team is not None:
         team = Team.objects.select_for_update().get(pk=team.pk)
-    status = quota.lock_and_check(user, now)
+    status = quota.lock_and_check(user, now, count=count)
     if team is not None:
-        _check_team(user, team, status)
+        _check_team(user, team, status, count)
     if site_limit is not None:
         meter = _site(site_limit, status.period_start)
-        if meter.full:
+        if meter.lacks_room_for(count):
             raise QuotaExceeded(
                 _(
                     "The site has made all %(limit)d videos it may make this %(period)s. "
@@ -131,9 +134,9 @@ def _facts(limit, status) -> dict:
     return {"limit": limit, "period": status.period_label, "when": quota.moment(status.resets_at)}
 
 
-def _check_team(user, team: Team, status) -> None:
+def _check_team(user, team: Team, status, count: int = 1) -> None:
     team_meter, share = _team_meters(user, team, status.period_start)
-    if share.full:
+    if share.lacks_room_for(count):
         raise QuotaExceeded(
             _(
                 "You have used all %(limit)d videos of your share of team %(team)s this "
@@ -145,7 +148,7 @@ def _check_team(user, team: Team, status) -> None:
             resets_at=status.resets_at,
             budget="user",
         )
-    if team_meter.full:
+    if team_meter.lacks_room_for(count):
         raise QuotaExceeded(
             _(
                 "Team %(team)s has used all %(limit)d videos of its budget this %(period)s. "
@@ -158,7 +161,7 @@ def _check_team(user, team: Team, status) -> None:
         )
     if team.max_in_flight is not None:
         running = Video.objects.filter(team=team, deleted_at__isnull=True).in_flight().count()
-        if running >= team.max_in_flight:
+        if running + count > team.max_in_flight:
             raise TooManyInFlight(
                 ngettext(
                     "Team %(team)s already has %(running)d video in progress (the most at once "

@@ -21,8 +21,8 @@ POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "font-src 'self'",
-        "img-src 'self' data: https: http:",
-        "media-src 'self' https: http:",
+        "img-src 'self' data: blob: https: http:",
+        "media-src 'self' blob: https: http:",
         "connect-src 'self'",
         *COMMON,
     ]

@@ -88,6 +88,8 @@ def describe(code: str, params: dict | None, for_staff: bool = False) -> str | N
     if kind == TIMED_OUT:
         return _timed_out(params, for_staff)
     if kind == CANCELLED:
+        if params.get("by") == "owner":
+            return _("You cancelled it before it was sent. No quota was used.")
         return _("Stopped by an administrator. No quota was used.")
     if kind == FORGOTTEN:
         polls = int(params.get("polls") or 0)

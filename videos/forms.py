@@ -12,7 +12,8 @@ from accounts import teams
 
 from . import budgets
 from .models import AspectRatio
-from .validation import PROMPT_MAX
+from .uploads import ACCEPT_IMAGES, ACCEPT_VIDEOS
+from .validation import MAX_VARIATIONS, PROMPT_MAX
 
 CONTINUES_HELP = format_lazy(
     _("Describe how the video continues. At most {most} characters."), most=PROMPT_MAX
@@ -91,6 +92,20 @@ def _image_url(label, help_text):
     )
 
 
+def _file(label, accept, kind="image"):
+    # The drop zone (static/js/drop-zone.js) adds drag and drop, paste and a preview; without
+    # script it is a plain file picker (on a phone: the camera roll or the camera).
+    return forms.FileField(
+        label=label,
+        required=False,
+        widget=forms.FileInput(attrs={"accept": accept, "data-drop-zone": kind}),
+    )
+
+
+def _image_file(label):
+    return _file(label, ACCEPT_IMAGES)
+
+
 class GenerateForm(ServiceForm):
     offers_team = True
     prompt = _prompt(
@@ -105,6 +120,8 @@ class GenerateForm(ServiceForm):
         _("First frame (optional)"), _("The address of an image to start from.")
     )
     end_image_url = _image_url(_("Last frame (optional)"), _("The address of an image to end on."))
+    start_image = _image_file(_("…or upload the first frame"))
+    end_image = _image_file(_("…or upload the last frame"))
     # Choices are offered here; whether a value is allowed is the service's call.
     aspect_ratio = forms.CharField(
         label=_("Aspect ratio"),
@@ -123,6 +140,15 @@ class GenerateForm(ServiceForm):
         initial=True,
         help_text=_("Let Luma add detail to a short prompt."),
     )
+    count = forms.TypedChoiceField(
+        label=_("How many"),
+        required=False,
+        coerce=int,
+        empty_value=1,
+        initial=1,
+        choices=[(n, str(n)) for n in range(1, MAX_VARIATIONS + 1)],
+        help_text=_("Variations from the same settings, each counted against your allowance."),
+    )
 
     def job_data(self):
         return {**self.cleaned_data, "action": "generate"}
@@ -135,6 +161,7 @@ class ExtendForm(ServiceForm):
 
     prompt = _prompt(_("What happens next (optional)"), CONTINUES_HELP)
     end_image_url = _image_url(_("Last frame (optional)"), _("The address of an image to end on."))
+    end_image = _image_file(_("…or upload the last frame"))
 
     def job_data(self, parent=None):
         return {**self.cleaned_data, "action": "extend", "parent": parent}
@@ -158,8 +185,10 @@ class ExtendLinkForm(ServiceForm):
         help_text=_("A link to the .mp4 file. Give one of the two."),
         widget=forms.URLInput(attrs={"placeholder": "https://…/video.mp4", "inputmode": "url"}),
     )
+    video_file = _file(_("…or upload the video"), ACCEPT_VIDEOS, kind="video")
     prompt = _prompt(_("What happens next (optional)"), CONTINUES_HELP)
     end_image_url = _image_url(_("Last frame (optional)"), _("The address of an image to end on."))
+    end_image = _image_file(_("…or upload the last frame"))
 
     def clean(self):
         # Said here in the form's own words: the service would name its API fields.

@@ -581,3 +581,83 @@ class WorkerHeartbeat(models.Model):
             "host": self.hostname,
             "queues": ", ".join(self.queues),
         }
+
+
+def new_upload_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def upload_path(upload, filename) -> str:
+    return f"uploads/{filename}"
+
+
+class UploadQuerySet(models.QuerySet):
+    def unused_since(self, cutoff):
+        return self.filter(used_at__isnull=True, created_at__lt=cutoff)
+
+
+class Upload(models.Model):
+    """A first or last frame, or a video to extend, uploaded from a person's own device.
+
+    Served to anyone who has its address (videos/upload_views.py), so AceDataCloud can fetch
+    it: the token makes the address unguessable. The file was re-encoded on the way in, so
+    it carries no EXIF or GPS metadata. One no job used is deleted after a day.
+    """
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
+
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("id")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="uploads",
+        verbose_name=_("owner"),
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_upload_token,
+        editable=False,
+        verbose_name=_("address token"),
+    )
+    file = models.FileField(upload_to=upload_path, max_length=300, verbose_name=_("file"))
+    content_type = models.CharField(max_length=50, verbose_name=_("content type"))
+    size = models.BigIntegerField(verbose_name=_("size"))
+    width = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("width"))
+    height = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("height"))
+    original_name = models.CharField(max_length=255, blank=True, verbose_name=_("original name"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("uploaded"))
+    # Set when a job first names the upload; until then it is deleted after a day.
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("first used"))
+
+    objects = UploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweep's cleanup: WHERE used_at IS NULL AND created_at < cutoff (few rows).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(used_at__isnull=True),
+                name="upload_unused_created",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name or str(self.id)
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1]
+
+    @property
+    def path(self) -> str:
+        """The site path it is served at (videos/upload_views.py); PUBLIC_BASE_URL goes before."""
+        return reverse("videos:upload", kwargs={"token": self.token, "ext": self.extension})

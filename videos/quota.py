@@ -35,6 +35,8 @@ class QuotaStatus:
     period: str
     period_start: datetime
     resets_at: datetime
+    # Jobs beyond max_in_flight wait in line (videos/line.py), at most this many.
+    max_waiting: int = 0
 
     @property
     def remaining(self) -> int:
@@ -42,7 +44,16 @@ class QuotaStatus:
 
     @property
     def can_submit(self) -> bool:
-        return self.remaining > 0 and self.in_flight < self.max_in_flight
+        return self.remaining > 0 and not self.line_full
+
+    @property
+    def line_full(self) -> bool:
+        return self.in_flight >= self.max_in_flight + self.max_waiting
+
+    @property
+    def waits(self) -> bool:
+        """Whether a job accepted now would wait in line: the cap is reached."""
+        return self.in_flight >= self.max_in_flight
 
     @property
     def period_label(self) -> str:
@@ -134,11 +145,15 @@ def quota_status(user, now=None, allowance: Allowance | None = None) -> QuotaSta
         period=settings.QUOTA_PERIOD,
         period_start=start,
         resets_at=end,
+        max_waiting=settings.QUOTA_MAX_WAITING,
     )
 
 
-def lock_and_check(user, now=None) -> QuotaStatus:
-    """Lock the user's allowance row and raise if one more job is not allowed.
+def lock_and_check(user, now=None, count: int = 1) -> QuotaStatus:
+    """Lock the user's allowance row and raise unless `count` more jobs are allowed (all or none).
+
+    Jobs beyond the in-flight cap are allowed: they wait in line (videos/line.py); only a
+    full line refuses.
 
     Call inside transaction.atomic(); the lock is held until it commits, so
     concurrent submissions by one user are checked one after another. A job's team and site
@@ -148,6 +163,16 @@ def lock_and_check(user, now=None) -> QuotaStatus:
     # per submission. Usage is read by later statements, so it sees every committed charge.
     allowance, _created = Allowance.objects.select_for_update().get_or_create(user=user)
     status = quota_status(user, now, allowance)
+    if 0 < status.remaining < count:
+        raise QuotaExceeded(
+            ngettext(
+                "You asked for %(count)d videos but have %(remaining)d left this %(period)s.",
+                "You asked for %(count)d videos but have %(remaining)d left this %(period)s.",
+                status.remaining,
+            )
+            % {"count": count, "remaining": status.remaining, "period": status.period_label},
+            resets_at=status.resets_at,
+        )
     if status.remaining <= 0:
         raise QuotaExceeded(
             _(
@@ -167,16 +192,17 @@ def lock_and_check(user, now=None) -> QuotaStatus:
         )
     if status.max_in_flight == 0:  # an allowance of none at once: staff paused the account
         raise TooManyInFlight(_("Making videos is paused for your account by an administrator."))
-    if status.in_flight >= status.max_in_flight:
+    waiting = max(status.in_flight - status.max_in_flight, 0)
+    if status.in_flight + count > status.max_in_flight + status.max_waiting:
         raise TooManyInFlight(
             ngettext(
-                "You already have %(running)d video in progress (the most at once is %(most)d). "
-                "Wait for it to finish, then try again.",
-                "You already have %(running)d videos in progress (the most at once is "
-                "%(most)d). Wait for one to finish, then try again.",
-                status.in_flight,
+                "Your line is full: %(waiting)d video is waiting behind the %(most)d in "
+                "progress. Try again when one has finished.",
+                "Your line is full: %(waiting)d videos are waiting behind the %(most)d in "
+                "progress. Try again when one has finished.",
+                waiting,
             )
-            % {"running": status.in_flight, "most": status.max_in_flight},
+            % {"waiting": waiting, "most": status.max_in_flight},
             retry_after=IN_FLIGHT_RETRY_SECONDS,
         )
     return status

@@ -6,7 +6,7 @@ needs to know nothing of the features that follow it.
 
 from django.dispatch import receiver
 
-from . import media
+from . import media, services
 from .gateway import delivery
 from .models import Video
 from .signals import job_ended
@@ -17,3 +17,4 @@ def follow_a_job_that_ended(sender, video_id, state, **kwargs):
     if state == Video.State.COMPLETED:
         media.enqueue_copy(video_id)  # AceDataCloud keeps result files for 30 days only
     delivery.start(video_id)  # a gateway client that gave a callback_url gets the result
+    services.send_next_in_line(video_id)  # a place is free: the owner's next job may go

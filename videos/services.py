@@ -11,7 +11,6 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -20,13 +19,20 @@ from django_tasks import task
 
 from accounts.standing import video_refusal
 
-from . import budgets, failures, media, quota
+from . import budgets, failures, line, media, quota, uploads
 from .acedata import AceDataError, get_client
-from .errors import AccountNotReady, Conflict, InvalidCallback, NotFound, UpstreamUnavailable
-from .models import MediaState, Video
+from .errors import (
+    AccountNotReady,
+    Conflict,
+    InvalidCallback,
+    InvalidRequest,
+    NotFound,
+    UpstreamUnavailable,
+)
+from .models import MediaState, Upload, Video
 from .retry import retry_delay
 from .signals import job_ended
-from .validation import JobRequest, build_request
+from .validation import JobRequest, build_request, count_of
 from .wire import Outcome, parse_result
 
 logger = logging.getLogger(__name__)
@@ -37,8 +43,44 @@ CALLBACK_FIELDS = ("owner_id", "action", "state", "task_id", "callback_secret", 
 
 def submit(user, data: dict) -> Video:
     """Validate, charge and create a job; it is sent upstream once the row is committed."""
+    return submit_all(user, data)[0]
+
+
+def submit_all(user, data: dict) -> list[Video]:
+    """Like submit, for `count` (1 to 4) variations at once: all are charged, or none."""
     check_account(user)
-    return create_job(user, build_request(user, data))
+    data = take_uploads(user, data)
+    count = count_of(data.get("count"))
+    return create_jobs(user, build_request(user, data), count)
+
+
+def take_uploads(user, data: dict) -> dict:
+    """Store the files a request carries (start_image, end_image, video_file) and put their
+    addresses where an address goes; InvalidRequest for a file that is unfit."""
+    check_account(user)
+    data = dict(data)
+    for field, url_field, kind in UPLOAD_FIELDS:
+        upload = data.pop(field, None)
+        if not upload:
+            continue
+        if data.get(url_field):
+            raise InvalidRequest({field: [_("Give a file or an address for this, not both.")]})
+        data[url_field] = uploads.public_url(uploads.save(user, upload, field, kind))
+    return data
+
+
+def upload(user, file) -> Upload:
+    """Store a file uploaded on its own (POST /api/v1/uploads/) for use in later requests."""
+    check_account(user)
+    return uploads.save(user, file, "file")
+
+
+# A request's file fields: (field, the address field it fills, the kind of file).
+UPLOAD_FIELDS = (
+    ("start_image", "start_image_url", Upload.Kind.IMAGE),
+    ("end_image", "end_image_url", Upload.Kind.IMAGE),
+    ("video_file", "video_url", Upload.Kind.VIDEO),
+)
 
 
 def check_account(user) -> None:
@@ -49,25 +91,92 @@ def check_account(user) -> None:
 
 
 def create_job(user, req: JobRequest) -> Video:
+    return create_jobs(user, req, 1)[0]
+
+
+def create_jobs(user, req: JobRequest, count: int = 1) -> list[Video]:
+    """Charge and create `count` identical jobs under the allowance's lock, all or none."""
     with transaction.atomic():
-        status = budgets.lock_and_check(user, req.team)
-        video = Video(
-            owner=user,
-            team=req.team,
-            action=req.action,
-            **{name: getattr(req, name) for name in Video.SETTINGS},
-            source_video_id=req.source_video_id,
-            source_video_url=req.source_video_url,
-            next_attempt_at=timezone.now(),
-        )
-        if req.parent is not None:
-            video.parent = req.parent
-            video.root_id = req.parent.root_id or req.parent.pk
-            video.depth = req.parent.depth + 1
-        video.save()
-        quota.charge(video, status.period_start)
-        transaction.on_commit(lambda: _enqueue_dispatch(video.pk))
+        status = budgets.lock_and_check(user, req.team, count=count)
+        videos = [_new_video(user, req) for _ in range(count)]
+        for video in videos:
+            quota.charge(video, status.period_start)
+        uploads.mark_used([req.start_image_url, req.end_image_url, req.source_video_url])
+        ids = [video.pk for video in videos]
+        transaction.on_commit(lambda: [_enqueue_dispatch(pk) for pk in ids])
+    return videos
+
+
+def _new_video(user, req: JobRequest) -> Video:
+    video = Video(
+        owner=user,
+        team=req.team,
+        action=req.action,
+        **{name: getattr(req, name) for name in Video.SETTINGS},
+        source_video_id=req.source_video_id,
+        source_video_url=req.source_video_url,
+        next_attempt_at=timezone.now(),
+    )
+    if req.parent is not None:
+        video.parent = req.parent
+        video.root_id = req.parent.root_id or req.parent.pk
+        video.depth = req.parent.depth + 1
+    video.save()
     return video
+
+
+def settings_of(video: Video) -> dict:
+    """A request for a new job with this video's settings (retry, "use these settings")."""
+    data = {name: getattr(video, name) for name in Video.SETTINGS}
+    data["action"] = video.action
+    if video.action == Video.Action.EXTEND:
+        data.pop("start_image_url")
+        if video.parent_id and video.parent and not video.parent.is_deleted:
+            data["parent"] = video.parent_id
+        elif video.source_video_id:
+            data["video_id"] = video.source_video_id
+        else:
+            data["video_url"] = video.source_video_url
+    if video.team_id is not None:  # again for the same team, while the owner is still in it
+        data["team"] = video.team.uuid
+    return data
+
+
+def retry(video: Video) -> Video:
+    """Make a failed video again with the same settings: a new job; the failed one stays."""
+    if video.state != Video.State.FAILED:
+        raise Conflict(_("Only a video that failed can be tried again."), code="not_failed")
+    return submit(video.owner, settings_of(video))
+
+
+def cancel_waiting(video: Video) -> bool:
+    """The owner stops a job not yet sent upstream; its quota comes back at once.
+
+    Conflict once it has been sent (or is being sent): AceDataCloud offers no way to stop a
+    job, so it runs to its end.
+    """
+    if not video.is_in_flight:
+        raise Conflict(_("This video has already finished."), code="not_in_flight")
+    params = {"kind": failures.CANCELLED, "by": "owner"}
+    with transaction.atomic():
+        changed = line.waiting(Video.objects.filter(pk=video.pk)).update(
+            state=Video.State.FAILED,
+            completed_at=timezone.now(),
+            **_error("cancelled", params),
+        )
+        if changed:
+            quota.release(video, "failed: cancelled")
+            _announce(video.pk, Video.State.FAILED)
+    if not changed:
+        raise Conflict(
+            _(
+                "This video has already been sent to AceDataCloud, which offers no way to "
+                "stop it. It will finish on its own."
+            ),
+            code="already_sent",
+        )
+    logger.info("Job %s cancelled by its owner", video.pk)
+    return True
 
 
 def _enqueue_dispatch(video_id):
@@ -113,19 +222,15 @@ def dispatch(video_id) -> bool:
     completes it by its secret; otherwise the job timeout fails it and gives the quota back.
     """
     now = timezone.now()
-    due = Video.objects.filter(
-        pk=video_id,
-        state=Video.State.QUEUED,
-        task_id__isnull=True,
-        claimed_at__isnull=True,
-        next_attempt_at__lte=now,
-    )
-    # Read before claiming: once claimed, nothing but the call itself stands between the
-    # claim and AceDataCloud, so a database outage cannot strand a job never sent.
-    video = due.first()
-    if video is None or not due.update(claimed_at=now, submit_attempts=F("submit_attempts") + 1):
+    due = line.waiting().filter(pk=video_id, next_attempt_at__lte=now)
+    owner_id = due.values_list("owner_id", flat=True).first()
+    if owner_id is None:
         return False
-    video.submit_attempts += 1
+    # The owner's next job in line goes, which is this one unless an earlier one waits; and
+    # only while they are under their cap (the claim is committed before the call below).
+    video = line.claim_next(owner_id, now)
+    if video is None:
+        return False
     try:
         task_id = get_client().submit(upstream_payload(video))
     except AceDataError as exc:
@@ -133,6 +238,15 @@ def dispatch(video_id) -> bool:
         return True
     _keep_trying(lambda: _record_accepted(video, task_id), video, task_id)
     return True
+
+
+def send_next_in_line(video_id) -> None:
+    """A job of this owner ended: enqueue the next one waiting in their line, if any."""
+    owner_id = Video.objects.filter(pk=video_id).values_list("owner_id", flat=True).first()
+    waiting = line.waiting().filter(owner_id=owner_id).order_by(*line.ORDER)
+    next_id = waiting.values_list("pk", flat=True).first()
+    if next_id is not None:
+        _enqueue_dispatch(next_id)
 
 
 def _record_accepted(video: Video, task_id: str) -> None:

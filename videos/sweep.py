@@ -20,7 +20,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from . import failures, heartbeat, media, services
+from . import failures, heartbeat, line, media, services, uploads
 from .acedata import AceDataError, get_client
 from .gateway import delivery
 from .models import Video
@@ -39,6 +39,7 @@ class SweepReport:
     copies: int = 0
     deliveries: int = 0
     abandoned: int = 0
+    uploads_removed: int = 0
 
     def as_dict(self):
         return self.__dict__.copy()
@@ -113,7 +114,11 @@ def time_out_stuck(now=None) -> int:
     cutoff = now - timedelta(seconds=limit)
     minutes = max(round(limit / 60), 1)
     ended = 0
-    for job in Video.objects.in_flight().filter(created_at__lte=cutoff):
+    stuck = Video.objects.in_flight().filter(created_at__lte=cutoff)
+    # A job waiting its turn in its owner's line, never yet tried, is not stuck: it goes
+    # when an earlier one ends (videos/line.py), however long that takes.
+    stuck = stuck.exclude(pk__in=line.waiting().filter(submit_attempts=0, error_code=""))
+    for job in stuck:
         params = {"kind": failures.TIMED_OUT, "minutes": minutes}
         if job.state == Video.State.PROCESSING:
             params["stage"] = "processing"
@@ -138,6 +143,7 @@ def sweep() -> SweepReport:
     report.copies = media.enqueue_due()
     report.deliveries = delivery.recover_stalled()
     report.abandoned = end_abandoned_tasks()
+    report.uploads_removed = uploads.remove_unused()
     return report
 
 

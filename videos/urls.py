@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import bulk_views, dashboard_views, media_views, share_views, team_views, views
+from . import bulk_views, dashboard_views, media_views, share_views, team_views, upload_views, views
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("videos/<uuid:pk>/extend/", views.video_extend, name="extend"),
     path("videos/<uuid:pk>/refresh/", views.video_refresh, name="refresh"),
     path("videos/<uuid:pk>/delete/", views.video_delete, name="delete"),
+    path("videos/<uuid:pk>/retry/", views.video_retry, name="retry"),
+    path("videos/<uuid:pk>/cancel/", views.video_cancel, name="cancel"),
     path("teams/", team_views.team_list, name="teams"),
     path("teams/<uuid:team>/", team_views.team_detail, name="team"),
     path("teams/<uuid:team>/default/", team_views.team_make_default, name="team-default"),
@@ -54,6 +56,12 @@ urlpatterns = [
         media_views.serve,
         {"kind": "thumbnail"},
         name="media-thumbnail",
+    ),
+    # Uploaded frames and videos, public behind an unguessable token (AceDataCloud fetches them).
+    re_path(
+        r"^uploads/(?P<token>[A-Za-z0-9_-]{20,64})\.(?P<ext>png|jpg|webp|mp4)$",
+        upload_views.serve,
+        name="upload",
     ),
     # AceDataCloud's result callback; the per-job secret in the path is the credential.
     path(

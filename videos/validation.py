@@ -84,6 +84,20 @@ def _bool(value, name, errors, default):
 
 
 SEARCH_MAX_WORDS = 10
+MAX_VARIATIONS = 4
+
+
+def count_of(value) -> int:
+    """How many variations a request asks for: 1 to MAX_VARIATIONS; InvalidRequest if not."""
+    if value is None or value == "":
+        return 1
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VARIATIONS:
+        raise InvalidRequest(
+            {"count": [_("Choose how many videos: 1 to %(most)d.") % {"most": MAX_VARIATIONS}]}
+        )
+    return value
 
 
 def search_text(value, name: str = "search") -> str:

@@ -6,14 +6,15 @@ the rules (lengths, URLs, quota, ownership) all live behind the service.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import lineage, services, sharing
+from . import line, lineage, services, sharing
 from .errors import (
     Conflict,
     InvalidRequest,
@@ -69,6 +70,11 @@ def video_list(request):
         videos = videos.favourites()
     videos = videos.search(search, SEARCH_MAX_WORDS)
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The line's places, read once, and only when the page shows a job that may be waiting.
+    if any(video.state == Video.State.QUEUED for video in page.object_list):
+        places = line.positions(request.user)
+        for video in page.object_list:
+            video.line_place = places.get(video.pk)
     context = {
         "page": page,
         "state": state,
@@ -85,7 +91,9 @@ def video_list(request):
 def _submit(request, form, data):
     """Run the service; on refusal put its reasons on the form and return None."""
     try:
-        return services.submit(request.user, data)
+        data = services.take_uploads(request.user, data)
+        _keep_uploads(form, data)
+        return services.submit_all(request.user, data)
     except InvalidRequest as exc:
         form.add_service_errors(exc.fields)
     except NotFound as exc:
@@ -99,7 +107,24 @@ def _submit(request, form, data):
     return None
 
 
-def _submitted(request, video):
+def _keep_uploads(form, data):
+    """Show a stored upload's address in its field, so a refused form need not upload again."""
+    form.data = form.data.copy()
+    for field, url_field, _kind in services.UPLOAD_FIELDS:
+        if form.files.get(field) and url_field in form.fields:
+            form.data[url_field] = data[url_field]
+
+
+def _submitted(request, videos):
+    video = videos[0]
+    if len(videos) > 1:
+        text = ngettext(
+            "Making %(count)d video. Each updates itself when it is ready.",
+            "Making %(count)d videos. Each updates itself when it is ready.",
+            len(videos),
+        ) % {"count": len(videos)}
+        messages.success(request, text)
+        return redirect("videos:list")
     if video.action == Video.Action.EXTEND:
         text = _("Extending your video. This page updates itself when it is ready.")
     else:
@@ -109,23 +134,37 @@ def _submitted(request, video):
     return redirect("videos:detail", pk=video.pk)
 
 
+def _reused_settings(request) -> dict:
+    """The settings of the video named by ?from=, for "Use these settings"; {} if none."""
+    try:
+        source = Video.objects.for_user(request.user).filter(pk=request.GET.get("from")).first()
+    except ValidationError:
+        return {}
+    if source is None:
+        return {}
+    return {name: getattr(source, name) for name in Video.SETTINGS}
+
+
 @login_required
 def video_new(request):
-    form = GenerateForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST":
+        form = GenerateForm(request.POST, request.FILES, user=request.user)
+    else:
+        form = GenerateForm(initial=_reused_settings(request), user=request.user)
     if form.is_bound and form.is_valid():
-        video = _submit(request, form, form.job_data())
-        if video is not None:
-            return _submitted(request, video)
+        videos = _submit(request, form, form.job_data())
+        if videos:
+            return _submitted(request, videos)
     return render(request, "videos/new.html", {"form": form, "quota": quota_status(request.user)})
 
 
 @login_required
 def video_extend_link(request):
-    form = ExtendLinkForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = ExtendLinkForm(request.POST or None, request.FILES or None, user=request.user)
     if form.is_bound and form.is_valid():
-        video = _submit(request, form, form.job_data())
-        if video is not None:
-            return _submitted(request, video)
+        videos = _submit(request, form, form.job_data())
+        if videos:
+            return _submitted(request, videos)
     return render(
         request, "videos/extend_link.html", {"form": form, "quota": quota_status(request.user)}
     )
@@ -151,6 +190,7 @@ def _detail(request, video, extend_form):
             "video": video,
             "family": lineage.tree(video),
             "extend_form": extend_form,
+            "line_place": line.positions(video.owner_id).get(video.pk) if video.is_in_flight else 0,
             "quota": quota_status(request.user),
             "mine": video.owner_id == request.user.pk,
             **sharing.page_context(video),
@@ -167,12 +207,38 @@ def video_detail(request, pk):
 @require_POST
 def video_extend(request, pk):
     video = _own_video(request, pk)
-    form = ExtendForm(request.POST)
+    form = ExtendForm(request.POST, request.FILES)
     if form.is_valid():
-        child = _submit(request, form, form.job_data(parent=video.pk))
-        if child is not None:
-            return _submitted(request, child)
+        children = _submit(request, form, form.job_data(parent=video.pk))
+        if children:
+            return _submitted(request, children)
     return _detail(request, video, form)
+
+
+@login_required
+@require_POST
+def video_retry(request, pk):
+    video = _own_video(request, pk)
+    try:
+        again = services.retry(video)
+    except ServiceError as exc:  # not failed, the quota, or settings no longer accepted
+        messages.error(request, exc.message)
+        return redirect("videos:detail", pk=video.pk)
+    messages.success(request, _("Trying again with the same settings."))
+    return redirect("videos:detail", pk=again.pk)
+
+
+@login_required
+@require_POST
+def video_cancel(request, pk):
+    video = _own_video(request, pk)
+    try:
+        services.cancel_waiting(video)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cancelled. Its quota is yours again."))
+    return redirect("videos:detail", pk=video.pk)
 
 
 @login_required

@@ -12,7 +12,8 @@ from accounts import standing
 from accounts.models import Approval
 from tests.conftest import logged_in
 from tests.factories import make_token, make_video
-from videos.models import Video
+from tests.images import png
+from videos.models import Upload, Video
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -214,3 +215,12 @@ def test_the_admin_says_deactivating_revokes_tokens_and_sessions(admin_client, o
     html = admin_client.get(f"/admin/auth/user/{owner.pk}/change/").content.decode()
 
     assert "revokes all of their API tokens and ends all of their sessions" in html
+
+
+def test_an_unconfirmed_account_cannot_upload_a_file(unconfirmed):
+    answer = Client().post(
+        "/api/v1/uploads/", {"file": png()}, HTTP_AUTHORIZATION=f"Token {make_token(unconfirmed)}"
+    )
+
+    assert answer.status_code == 403 and answer.json()["code"] == "account_unverified"
+    assert not Upload.objects.exists()

@@ -12,6 +12,7 @@ from tests.conftest import logged_in, make_user
 from tests.factories import make_video, use_up_quota
 from tests.i18n.conftest import choose
 from tests.i18n.english import english_phrases
+from tests.images import upload
 from tests.videos.stored import make_stored_video
 from videos import failures, sharing
 from videos.models import Video
@@ -137,6 +138,38 @@ def test_a_form_with_mistakes_reads_in_chinese(chinese_reader, owner):
     html = response.content.decode()
     assert "请修改下面标出的字段。" in html and Video.objects.count() == 0
     _assert_all_chinese(html, "the new-video form with mistakes")
+
+
+def test_the_line_uploads_and_reuse_read_in_chinese(chinese_reader, owner, settings):
+    settings.QUOTA_MAX_IN_FLIGHT = 1
+    settings.QUOTA_MAX_WAITING = 1
+    make_video(owner, prompt="雪山日出", state=Video.State.PROCESSING)
+    waiting = make_video(owner, prompt="森林里的小鹿", state=Video.State.QUEUED, task_id=None)
+    cancelled = make_video(
+        owner,
+        prompt="夜空中的极光",
+        state=Video.State.FAILED,
+        error_code="cancelled",
+        error_params={"kind": failures.CANCELLED, "by": "owner"},
+    )
+    pages = {
+        "a waiting video": f"/videos/{waiting.pk}/",
+        "a cancelled video": f"/videos/{cancelled.pk}/",
+        "use these settings": f"/videos/new/?from={cancelled.pk}",
+        "the list with a line": "/videos/",
+        "a full line": "/videos/new/",
+    }
+    for name, url in pages.items():
+        html = _read(chinese_reader, url)
+        _assert_all_chinese(html, name)
+    assert "排队中，第 1 位" in _read(chinese_reader, f"/videos/{waiting.pk}/")
+    refused = chinese_reader.post(
+        "/videos/new/",
+        {"prompt": "一只猫", "count": "1", "start_image": upload(b"<html></html>", "x.png")},
+        **CHINESE,
+    )
+    assert "无法识别这张图片" in refused.content.decode()
+    _assert_all_chinese(refused.content.decode(), "a refused upload")
 
 
 def test_a_new_api_token_s_page_reads_in_chinese(chinese_reader, owner):

@@ -26,10 +26,14 @@ COVERED = {
     "video-extend": "pk",
     "video-lineage": "pk",
     "video-refresh": "pk",
+    "video-retry": "pk",
+    "video-cancel": "pk",
     "videos:detail": "pk",
     "videos:extend": "pk",
     "videos:refresh": "pk",
     "videos:delete": "pk",
+    "videos:retry": "pk",
+    "videos:cancel": "pk",
     "videos:media-video": "pk",
     "videos:media-thumbnail": "pk",
 }
@@ -42,6 +46,8 @@ EXCLUDED = {
     "(tests/accounts/test_api_tokens.py)",
     "openid_connect_login": "names the single sign-on provider, not a video",
     "openid_connect_callback": "names the single sign-on provider, not a video",
+    "videos:upload": "public by design so AceDataCloud can fetch it; the token is the "
+    "unguessable credential (tests/videos/test_uploads.py)",
     "admin:": "staff only: the admin sends every other user to its login page",
     "videos:team": "names a team; anyone but its managers and staff gets a 404 "
     "(tests/videos/pages/test_team_pages.py)",

@@ -2,6 +2,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_video
+from tests.images import png
+from videos import uploads
 from videos.models import GatewayJob, Video
 from videos.quota import quota_status
 
@@ -161,3 +163,14 @@ def test_the_admin_carries_the_sites_name(admin_client):
     html = admin_client.get("/admin/").content.decode()
 
     assert "Luma Studio administration" in html and "Django administration" not in html
+
+
+def test_staff_see_uploads_without_the_address_token(admin_client, owner):
+    row = uploads.save(owner, png())
+    client = admin_client
+
+    listing = client.get("/admin/videos/upload/").content.decode()
+    page = client.get(f"/admin/videos/upload/{row.pk}/change/").content.decode()
+
+    assert "frame.png" in listing and "olivia" in listing
+    assert row.token not in listing and row.token not in page

@@ -12,7 +12,8 @@ from moto.server import ThreadedMotoServer
 
 from tests.conftest import SIM_TOKEN
 from tests.factories import make_video
-from videos import media, sharing
+from tests.images import exif_with_gps, image_bytes, upload
+from videos import media, sharing, uploads
 from videos.acedata import AceDataClient
 
 pytestmark = pytest.mark.integration
@@ -140,3 +141,17 @@ def test_a_share_link_streams_from_the_bucket_without_naming_it(s3, copied, clie
     assert whole.status_code == 200 and "Location" not in whole
     assert b"".join(whole.streaming_content) == upstream
     assert part.status_code == 206 and b"".join(part.streaming_content) == upstream[:100]
+
+
+def test_an_upload_in_s3_is_stored_clean_and_its_address_hands_out_a_signed_link(s3, owner, client):
+    row = uploads.save(owner, upload(image_bytes("JPEG", exif=exif_with_gps()), "p.jpg"))
+
+    stored = s3.get_object(Bucket=BUCKET, Key=row.file.name)["Body"].read()
+    assert stored.startswith(b"\xff\xd8") and b"PhoneMaker" not in stored
+    response = client.get(row.path)
+    assert response.status_code == 302
+    signed = response["Location"]
+    assert "Signature=" in signed or "X-Amz-Signature=" in signed
+    assert requests.get(signed, timeout=10).content == stored
+    anonymous = requests.get(signed.split("?")[0], timeout=10)
+    assert anonymous.status_code == 403  # the object itself is private

@@ -155,6 +155,7 @@ def test_a_sweep_reports_what_it_did(owner, fake_upstream):
         "copies": 1,
         "deliveries": 0,
         "abandoned": 0,
+        "uploads_removed": 0,
     }
 
 

@@ -37,7 +37,7 @@ def exception_handler(exc, context):
         return response
     if isinstance(exc, RequestDataTooBig):
         # Else Django's HTML "Bad Request" page: an API client deserves the API's shape.
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        limit = getattr(exc, "limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE) // 1024
         return Response(
             {
                 "detail": _("The request body is larger than %(limit)d KB.") % {"limit": limit},

@@ -2,9 +2,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import ErrorSerializer
-from videos import failures, sharing
+from videos import failures, line, sharing
 from videos.models import AspectRatio, Video
-from videos.validation import PROMPT_MAX
+from videos.validation import MAX_VARIATIONS, PROMPT_MAX
 
 __all__ = ["ErrorSerializer"]  # one error shape for the whole API, defined with accounts' own
 
@@ -63,6 +63,9 @@ class VideoSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The team whose budget the job counts against, or null.",
     )
+    position = serializers.SerializerMethodField(
+        help_text="Its place in your line while it waits to be sent (1 goes next); null once sent."
+    )
 
     class Meta:
         model = Video
@@ -93,6 +96,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "next_attempt_at",
             "favourite",
             "share_url",
+            "position",
             "created_at",
             "submitted_at",
             "completed_at",
@@ -117,6 +121,15 @@ class VideoSerializer(serializers.ModelSerializer):
 
     def get_share_url(self, video) -> str | None:
         return sharing.url_for_token(sharing.share_token(video))
+
+    def get_position(self, video) -> int | None:
+        # A list hands every video the positions read once (views.py); one video reads its own.
+        positions = self.context.get("positions")
+        if positions is None:
+            if video.state != Video.State.QUEUED:
+                return None
+            positions = line.positions(video.owner_id)
+        return positions.get(video.pk)
 
     def get_video_url(self, video) -> str:
         return absolute(self.context.get("request"), video.playback_url)
@@ -165,6 +178,15 @@ class ExtendSerializer(serializers.Serializer):
     start_image_url = serializers.CharField(
         required=False, allow_blank=True, help_text="Not for an extension: refused when given."
     )
+    end_image = serializers.FileField(
+        required=False, help_text="multipart: the last frame as a file, instead of end_image_url"
+    )
+    count = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_VARIATIONS,
+        help_text="How many variations to make at once; all are charged, or none.",
+    )
 
 
 class VideoCreateSerializer(ExtendSerializer):
@@ -178,6 +200,26 @@ class VideoCreateSerializer(ExtendSerializer):
     parent = serializers.UUIDField(required=False, help_text="extend: one of your videos, by id")
     video_id = serializers.CharField(required=False, help_text="extend: an upstream video_id")
     video_url = serializers.CharField(required=False, help_text="extend: any video's URL")
+    start_image = serializers.FileField(
+        required=False, help_text="multipart: the first frame as a file, instead of start_image_url"
+    )
+    video_file = serializers.FileField(
+        required=False,
+        help_text="multipart, extend: an MP4 (H.264) to extend, instead of video_url",
+    )
+
+
+class VideoCreatedSerializer(VideoSerializer):
+    variations = serializers.SerializerMethodField(
+        help_text="The ids of every video this request made (more than one with count)."
+    )
+
+    class Meta(VideoSerializer.Meta):
+        fields = [*VideoSerializer.Meta.fields, "variations"]
+        read_only_fields = fields
+
+    def get_variations(self, video) -> list[str]:
+        return [str(pk) for pk in self.context.get("variations", [video.pk])]
 
 
 class ShareRequestSerializer(serializers.Serializer):
@@ -201,6 +243,7 @@ class QuotaSerializer(serializers.Serializer):
     remaining = serializers.IntegerField()
     in_flight = serializers.IntegerField()
     max_in_flight = serializers.IntegerField()
+    max_waiting = serializers.IntegerField(help_text="Jobs that may wait beyond max_in_flight.")
     period = serializers.CharField()
     resets_at = serializers.DateTimeField()
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import teams
-from videos import budgets, lineage, quota, services, sharing
+from videos import budgets, line, lineage, quota, services, sharing
 from videos.errors import InvalidRequest
 from videos.models import Video
 from videos.quota import quota_status
@@ -23,6 +23,7 @@ from .serializers import (
     ShareRequestSerializer,
     ShareSerializer,
     TeamSerializer,
+    VideoCreatedSerializer,
     VideoCreateSerializer,
     VideoSerializer,
     absolute,
@@ -92,12 +93,19 @@ class VideoViewSet(
         return videos.search(search_text(params.get("search"))).order_by("-created_at")
 
     def get_throttles(self):
-        if self.action in ("create", "extend"):
+        if self.action in ("create", "extend", "retry"):
             return [SubmitThrottle()]
         return super().get_throttles()
 
-    def _accepted(self, video):
-        data = VideoSerializer(video, context=self.get_serializer_context()).data
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list" and self.request.user.is_authenticated:
+            context["positions"] = line.positions(self.request.user)  # one query for the page
+        return context
+
+    def _accepted(self, videos):
+        context = {**self.get_serializer_context(), "variations": [v.pk for v in videos]}
+        data = VideoCreatedSerializer(videos[0], context=context).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -109,19 +117,22 @@ class VideoViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Generate a video, or extend one",
-        request=VideoCreateSerializer,
-        responses={202: VideoSerializer, **ERRORS},
+        summary="Generate a video, or extend one (count: up to 4 variations at once)",
+        request={
+            "application/json": VideoCreateSerializer,
+            "multipart/form-data": VideoCreateSerializer,
+        },
+        responses={202: VideoCreatedSerializer, **ERRORS},
     )
     def create(self, request):
         serializer = VideoCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self._accepted(services.submit(request.user, serializer.validated_data))
+        return self._accepted(services.submit_all(request.user, serializer.validated_data))
 
     @extend_schema(
         summary="Extend this video",
-        request=ExtendSerializer,
-        responses={202: VideoSerializer, **ERRORS},
+        request={"application/json": ExtendSerializer, "multipart/form-data": ExtendSerializer},
+        responses={202: VideoCreatedSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
@@ -129,7 +140,28 @@ class VideoViewSet(
         serializer = ExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = {**serializer.validated_data, "action": "extend", "parent": parent.pk}
-        return self._accepted(services.submit(request.user, data))
+        return self._accepted(services.submit_all(request.user, data))
+
+    @extend_schema(
+        summary="Make this failed video again with the same settings (a new video)",
+        request=None,
+        responses={202: VideoCreatedSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        return self._accepted([services.retry(self.get_object())])
+
+    @extend_schema(
+        summary="Cancel this video while it waits to be sent; its quota comes back",
+        request=None,
+        responses={200: VideoSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        video = self.get_object()
+        services.cancel_waiting(video)
+        video.refresh_from_db()
+        return Response(VideoSerializer(video, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="This video's family tree, from its root",
@@ -220,6 +252,7 @@ class QuotaView(APIView):
                     "remaining": quota.remaining,
                     "in_flight": quota.in_flight,
                     "max_in_flight": quota.max_in_flight,
+                    "max_waiting": quota.max_waiting,
                     "period": quota.period,
                     "resets_at": quota.resets_at,
                 }

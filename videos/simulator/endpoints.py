@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from ..wire import DOCUMENTED_ERRORS, bearer_token, error_body
+from . import inputs
 from .faults import (
     ERROR_FAULTS,
     MALFORMED,
@@ -134,8 +135,15 @@ def videos(sim, headers, raw: bytes) -> Reply:
         # (`[sim:lost-callback]` + slow-accept: accepted, never called back, answer held).
         task_fault = fault_in_prompt(payload.get("prompt"))
         task_fault = task_fault if task_fault in TASK_FAULTS else None
+    # Like AceDataCloud, fetch the frames (and a video_url) first; a job whose inputs cannot
+    # be read is accepted, then fails with the reason.
+    unusable = inputs.problem(payload, sim.fetch_timeout)
     task = sim.create_task(
-        payload, payload.get("aspect_ratio") or DEFAULT_ASPECT_RATIO, task_fault, callback_url
+        payload,
+        payload.get("aspect_ratio") or DEFAULT_ASPECT_RATIO,
+        task_fault,
+        callback_url,
+        input_error={"code": "bad_request", "message": unusable} if unusable else None,
     )
     if fault == SLOW_ACCEPT:
         sim.hang()

@@ -77,6 +77,7 @@ class Simulator:
     video_bytes: if set, every task's .mp4 is this many bytes (the real clip, padded) for
         download benchmarks; the reported width/height stay true.
     callback_attempts/backoff/timeout: delivery policy for callbacks (back-off doubles).
+    fetch_timeout: seconds to fetch each frame (or video_url) a request names.
     """
 
     def __init__(
@@ -92,6 +93,7 @@ class Simulator:
         callback_attempts: int = 4,
         callback_backoff: float = 0.5,
         callback_timeout: float = 10.0,
+        fetch_timeout: float = 10.0,
     ):
         if unknown_task not in ("empty", "error"):
             raise ValueError('unknown_task must be "empty" or "error"')
@@ -106,6 +108,7 @@ class Simulator:
         self.callback_attempts = callback_attempts
         self.callback_backoff = callback_backoff
         self.callback_timeout = callback_timeout
+        self.fetch_timeout = fetch_timeout
 
         self.faults = FaultBoard()
         self.store = TaskStore(
@@ -239,9 +242,15 @@ class Simulator:
         self._stopping.wait(self.hang_seconds)
 
     def create_task(
-        self, request: dict, aspect_ratio: str, fault: str | None, callback_url: str | None
+        self,
+        request: dict,
+        aspect_ratio: str,
+        fault: str | None,
+        callback_url: str | None,
+        input_error: dict | None = None,
     ) -> Task:
         task = self.store.create(request, aspect_ratio, fault, callback_url)
+        task.input_error = input_error
         delay = max(0.0, self.delay)
         if delay > 0 or fault == STUCK:
             self._scheduler.call_later(delay / 2, partial(self.store.start_processing, task.id))
@@ -278,12 +287,12 @@ class Simulator:
         task = self.store.get(task_id)
         if task is None or task.state in TERMINAL or (task.fault == STUCK and not force):
             return False
-        if task.fault == FAIL:
+        if task.fault == FAIL or task.input_error:
             callback_body = {
                 "success": False,
                 "task_id": task.id,
                 "trace_id": task.trace_id,
-                "error": dict(FAILURE_ERROR),
+                "error": dict(task.input_error or FAILURE_ERROR),
             }
             state, response = FAILED, {**callback_body, "state": FAILED}
         else:

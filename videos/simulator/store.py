@@ -38,6 +38,8 @@ class Task:
     state: str = PENDING
     response: dict | None = None
     finished_at: float | None = None
+    # Why its frames or video could not be used (fetched at accept, videos/simulator/inputs.py).
+    input_error: dict | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from videos import dashboard, failures
+from videos import dashboard, failures, line
 from videos.models import Video
 from videos.quota import quota_status
 
@@ -72,3 +72,9 @@ def duration(seconds) -> str:
     if minutes:
         return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": secs}
     return _("%(seconds)d s") % {"seconds": secs}
+
+
+@register.filter
+def line_label(place) -> str:
+    """A waiting job's place, as the page says it: "waiting, 2nd in line"."""
+    return line.label(int(place)) if place else ""

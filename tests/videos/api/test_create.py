@@ -85,14 +85,20 @@ def test_it_refuses_when_the_allowance_is_used_up(api, owner, settings):
     assert Video.objects.count() == 2
 
 
-def test_it_refuses_when_too_many_jobs_are_in_flight(api, settings):
+def test_jobs_beyond_the_cap_wait_in_line_and_a_full_line_is_refused(api, settings):
     settings.QUOTA_MAX_IN_FLIGHT = 1
-    assert api.post(URL, {"prompt": "fox"}, format="json").status_code == 202
+    settings.QUOTA_MAX_WAITING = 2
+    bodies = [api.post(URL, {"prompt": f"fox {n}"}, format="json") for n in range(3)]
+    assert [b.status_code for b in bodies] == [202, 202, 202]
+    # Nothing has been sent yet (no worker here): all three wait, in the order they came.
+    assert [b.json()["position"] for b in bodies] == [1, 2, 3]
 
     response = api.post(URL, {"prompt": "fox"}, format="json")
 
     assert response.status_code == 429
     assert response.json()["code"] == "too_many_in_flight"
+    assert "line is full" in response.json()["detail"]
+    assert Video.objects.count() == 3
 
 
 def test_a_per_user_allowance_overrides_the_site_default(api, owner):

@@ -233,15 +233,25 @@ def test_an_exhausted_quota_is_used_up_403_saying_when_it_resets(gateway, settin
     assert not Video.objects.exists()
 
 
-def test_the_in_flight_cap_is_too_many_requests_429(gateway, settings):
+def test_beyond_the_in_flight_cap_a_job_waits_in_line(gateway, settings):
     settings.QUOTA_MAX_IN_FLIGHT = 1
+    first = gateway.videos({"prompt": "One", "async": True})
+    second = gateway.videos({"prompt": "Two", "async": True})
+
+    assert first.status_code == 200 and second.status_code == 200
+    assert Video.objects.filter(state="queued").count() == 2
+
+
+def test_a_full_line_is_too_many_requests_429(gateway, settings):
+    settings.QUOTA_MAX_IN_FLIGHT = 1
+    settings.QUOTA_MAX_WAITING = 0
     assert gateway.videos({"prompt": "One", "async": True}).status_code == 200
 
     message = assert_error(
         gateway.videos({"prompt": "Two", "async": True}), 429, "too_many_requests"
     )
 
-    assert "Wait for it to finish" in message
+    assert "line is full" in message
     assert Video.objects.count() == 1
 
 

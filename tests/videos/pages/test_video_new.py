@@ -132,16 +132,32 @@ def test_a_submit_past_the_quota_is_refused_with_its_message_and_nothing_made(br
     assert Video.objects.count() == before
 
 
-def test_it_says_when_too_many_videos_are_in_flight(browser, owner):
+def test_at_the_cap_the_form_stays_open_and_the_video_waits_in_line(browser, owner):
     for _ in range(3):
         make_video(owner, state="processing")
 
     get = browser.get(URL).content.decode()
     post = browser.post(URL, _form())
 
+    assert 'data-testid="quota-waits"' in get and '<fieldset class="plain">' in get
+    assert post.status_code == 302
+    waiting = Video.objects.get(state="queued")
+    page = browser.get(f"/videos/{waiting.pk}/").content.decode()
+    assert "waiting, 1st in line" in page
+
+
+def test_it_says_when_the_line_is_full(browser, owner, settings):
+    settings.QUOTA_MAX_WAITING = 1
+    for _ in range(3):
+        make_video(owner, state="processing")
+    make_video(owner, state="queued")
+
+    get = browser.get(URL).content.decode()
+    post = browser.post(URL, _form())
+
     assert 'data-testid="quota-busy"' in get
-    assert "already have 3 videos in progress" in post.context["form"].non_field_errors()[0]
-    assert Video.objects.count() == 3
+    assert "Your line is full" in post.context["form"].non_field_errors()[0]
+    assert Video.objects.count() == 4
 
 
 def test_a_post_without_a_csrf_token_is_refused(owner):

@@ -32,6 +32,11 @@ COVERED = {
     "videos:delete": "pk",
     "videos:media-video": "pk",
     "videos:media-thumbnail": "pk",
+    "video-favourite": "pk",
+    "video-share": "pk",
+    "videos:favourite": "pk",
+    "videos:share": "pk",
+    "videos:share-revoke": "pk",
 }
 EXCLUDED = {
     "videos:webhook": "the per-job secret in the URL is the credential (test_webhook.py)",
@@ -43,6 +48,10 @@ EXCLUDED = {
     "openid_connect_login": "names the single sign-on provider, not a video",
     "openid_connect_callback": "names the single sign-on provider, not a video",
     "admin:": "staff only: the admin sends every other user to its login page",
+    "videos:share-page": "public by design: the unguessable token is the credential, and the "
+    "page shows nothing of its owner (tests/videos/pages/test_share_page.py)",
+    "videos:share-video": "the share page's file, by the same token (test_share_page.py)",
+    "videos:share-thumbnail": "the share page's still, by the same token (test_share_page.py)",
 }
 PARAMS_IGNORED = {"format"}  # DRF's format suffix (.json) is not an identifier
 

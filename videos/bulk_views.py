@@ -28,7 +28,7 @@ def _back(request, fallback="videos:list"):
 def favourite(request, pk):
     video = get_object_or_404(Video.objects.for_user(request.user), pk=pk)
     starred = request.POST.get("favourite") == "1"
-    Video.objects.filter(pk=video.pk).update(favourite=starred)
+    bulk.set_favourite(video, starred)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"favourite": starred})
     return _back(request)

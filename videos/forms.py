@@ -194,13 +194,17 @@ class ExtendLinkForm(ServiceForm):
         # Said here in the form's own words: the service would name its API fields.
         data = super().clean()
         given = [n for n in ("video_id", "video_url") if (data.get(n) or "").strip()]
+        if data.get("video_file"):
+            given.append("video_file")
         if not given and not self.errors:
             raise forms.ValidationError(
-                _("Give the Luma video id or the video's address."), code="no_source"
+                _("Give the Luma video id or the video's address, or upload the video."),
+                code="no_source",
             )
         if len(given) > 1:
             self.add_error(
-                "video_url", _("Give only one of the two: the Luma video id or the address.")
+                given[-1],
+                _("Give only one of these: the Luma video id, the address or a file."),
             )
         return data
 

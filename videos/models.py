@@ -329,6 +329,7 @@ class ShareLinkQuerySet(models.QuerySet):
     def viewable(self, now=None):
         """Live links to a video that still exists and has our stored copy (videos/sharing.py)."""
         return self.live(now).filter(
+            video__owner__is_active=True,  # a deactivated account's links stop with it
             video__deleted_at__isnull=True,
             video__state=Video.State.COMPLETED,
             video__media_state=MediaState.DONE,

@@ -44,7 +44,12 @@ class QuotaStatus:
 
     @property
     def can_submit(self) -> bool:
-        return self.remaining > 0 and not self.line_full
+        return self.remaining > 0 and not self.paused and not self.line_full
+
+    @property
+    def paused(self) -> bool:
+        """Staff set the cap to none at once: nothing may start or wait."""
+        return self.max_in_flight == 0
 
     @property
     def line_full(self) -> bool:

@@ -36,6 +36,11 @@ COVERED = {
     "videos:cancel": "pk",
     "videos:media-video": "pk",
     "videos:media-thumbnail": "pk",
+    "video-favourite": "pk",
+    "video-share": "pk",
+    "videos:favourite": "pk",
+    "videos:share": "pk",
+    "videos:share-revoke": "pk",
 }
 EXCLUDED = {
     "videos:webhook": "the per-job secret in the URL is the credential (test_webhook.py)",
@@ -59,6 +64,10 @@ EXCLUDED = {
     "(tests/videos/pages/test_team_pages.py)",
     "videos:answer-request": "names a request for more; only its team's managers and staff "
     "may answer, anyone else gets a 404 (tests/videos/test_asking.py)",
+    "videos:share-page": "public by design: the unguessable token is the credential, and the "
+    "page shows nothing of its owner (tests/videos/pages/test_share_page.py)",
+    "videos:share-video": "the share page's file, by the same token (test_share_page.py)",
+    "videos:share-thumbnail": "the share page's still, by the same token (test_share_page.py)",
 }
 PARAMS_IGNORED = {"format"}  # DRF's format suffix (.json) is not an identifier
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import teams
-from videos import budgets, line, lineage, quota, services, sharing
+from videos import budgets, bulk, line, lineage, quota, services, sharing
 from videos.errors import InvalidRequest
 from videos.models import Video
 from videos.quota import quota_status
@@ -180,9 +180,7 @@ class VideoViewSet(
     )
     @action(detail=True, methods=["post", "delete"])
     def favourite(self, request, pk=None):
-        video = self.get_object()
-        video.favourite = request.method == "POST"
-        Video.objects.filter(pk=video.pk).update(favourite=video.favourite)
+        video = bulk.set_favourite(self.get_object(), request.method == "POST")
         return Response(VideoSerializer(video, context=self.get_serializer_context()).data)
 
     @extend_schema(

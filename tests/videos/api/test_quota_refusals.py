@@ -32,6 +32,7 @@ def test_a_used_up_allowance_says_when_to_retry(api, owner):
 
 def test_too_many_in_flight_says_to_retry_shortly(api, owner, settings):
     settings.QUOTA_MAX_IN_FLIGHT = 1
+    settings.QUOTA_MAX_WAITING = 0  # the line is full at once
     make_video(owner, state=Video.State.PROCESSING)
 
     refused = api.post("/api/v1/videos/", {"prompt": "A fox"}, format="json")

@@ -62,7 +62,7 @@ def test_it_asks_for_a_video_when_none_is_given(browser):
     assert response.status_code == 200
     # In the form's own words, not the API's field names (issue 15).
     assert response.context["form"].non_field_errors() == [
-        "Give the Luma video id or the video's address."
+        "Give the Luma video id or the video's address, or upload the video."
     ]
     assert "More</textarea>" in response.content.decode()
     assert "parent" not in response.content.decode().split("<main")[1].split("</form>")[0]
@@ -91,7 +91,7 @@ def test_both_sources_are_refused_in_the_forms_own_words(browser):
     response = browser.post(URL, {"video_id": "a", "video_url": "https://example.com/v.mp4"})
 
     html = response.content.decode()
-    assert "Give only one of the two: the Luma video id or the address." in html
+    assert "Give only one of these: the Luma video id, the address or a file." in html
     assert "parent, video_id" not in html and "video_id and video_url" not in html
     assert not Video.objects.exists()
 

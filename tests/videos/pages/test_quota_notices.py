@@ -29,6 +29,7 @@ def test_the_api_says_paused_too(api, owner):
 
 def test_see_them_shows_queued_and_processing_jobs_alike(browser, owner, settings):
     settings.QUOTA_MAX_IN_FLIGHT = 2
+    settings.QUOTA_MAX_WAITING = 0  # the line is full, so the form points at them
     queued = make_video(owner, state=Video.State.QUEUED)
     processing = make_video(owner, state=Video.State.PROCESSING)
     make_video(owner)

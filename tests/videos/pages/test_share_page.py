@@ -168,6 +168,14 @@ def test_a_deleted_video_takes_its_link_with_it(anonymous, browser, link, stored
     assert anonymous.get(share_path(link)).status_code == 404
 
 
+def test_a_deactivated_owners_links_stop_working(anonymous, owner, link):
+    owner.is_active = False
+    owner.save()
+
+    assert anonymous.get(share_path(link)).status_code == 404
+    assert anonymous.get(share_path(link) + "video/").status_code == 404
+
+
 @pytest.mark.parametrize("token", ["x" * 16, "not-a-real-token-at-all-0123456789", "%00" * 8])
 def test_unknown_or_malformed_tokens_are_not_found(anonymous, token, link):
     assert anonymous.get(f"/s/{token}/").status_code == 404

@@ -6,6 +6,7 @@ default DEBUG to off, and production has no defaults for secrets: a start that l
 stops with a message naming everything that is missing (see PRODUCTION_REQUIRED).
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -297,6 +298,39 @@ CALLBACK_MAX_RESPONSE_BYTES = env.int("CALLBACK_MAX_RESPONSE_BYTES", default=655
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=6)
 CALLBACK_RETRY_BASE_SECONDS = env.float("CALLBACK_RETRY_BASE_SECONDS", default=30.0)
 
+# --- Live updates: job changes pushed to open pages and waiting gateway calls -------
+# Redis, when configured, carries tasks (the RQ backend) and live updates alike.
+REDIS_URL = env("REDIS_URL", default="")
+# How a job's change reaches the web processes: `postgres` (LISTEN/NOTIFY), `redis`
+# (publish/subscribe on REDIS_URL), `local` (one process only: tests) or `off` (pages poll;
+# SQLite's default, which has no notifications).
+LIVE_UPDATES = env(
+    "LIVE_UPDATES",
+    default="redis"
+    if REDIS_URL
+    else ("postgres" if "postgresql" in DATABASES["default"]["ENGINE"] else "off"),
+)
+if LIVE_UPDATES not in ("postgres", "redis", "local", "off"):
+    raise ImproperlyConfigured("LIVE_UPDATES must be postgres, redis, local or off.")
+if LIVE_UPDATES == "postgres" and "postgresql" not in DATABASES["default"]["ENGINE"]:
+    raise ImproperlyConfigured("LIVE_UPDATES=postgres needs a PostgreSQL DATABASE_URL.")
+if LIVE_UPDATES == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("LIVE_UPDATES=redis needs REDIS_URL.")
+LIVE_REDIS_URL = REDIS_URL
+# The NOTIFY channel (or Redis channel): sites sharing a database server or a Redis each
+# need their own.
+LIVE_CHANNEL = env("LIVE_CHANNEL", default="luma_events")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", LIVE_CHANNEL):
+    raise ImproperlyConfigured("LIVE_CHANNEL must be lower-case letters, digits and _.")
+# Open pages (event streams) one person may have on one web process, and one process holds
+# in all; past either, pages check for changes themselves.
+LIVE_STREAMS_PER_USER = env.int("LIVE_STREAMS_PER_USER", default=8)
+LIVE_STREAMS_PER_PROCESS = env.int("LIVE_STREAMS_PER_PROCESS", default=2000)
+# A stream ends after this long and the browser opens a new one (sign-out is re-checked).
+LIVE_STREAM_SECONDS = env.int("LIVE_STREAM_SECONDS", default=600)
+# A comment line this often keeps proxies from closing a quiet stream.
+LIVE_KEEPALIVE_SECONDS = env.float("LIVE_KEEPALIVE_SECONDS", default=15.0)
+
 # --- Background tasks (Django's Tasks framework, via the django-tasks backport)
 # Two queues, each with workers of its own: `default` (submissions, the sweep, callback
 # deliveries) and `media` (copies of finished videos), so that a slow download can never
@@ -310,7 +344,7 @@ TASKS = {
 if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
     # At scale: tasks in Redis, run by RQ workers (pip install django-tasks-rq; see README).
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    _redis = {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}
+    _redis = {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}
     RQ_QUEUES = dict.fromkeys(TASKS["default"]["QUEUES"], _redis)
 
 # --- REST API -----------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import media_views, views
+from . import media_views, stream_views, views
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("videos/<uuid:pk>/extend/", views.video_extend, name="extend"),
     path("videos/<uuid:pk>/refresh/", views.video_refresh, name="refresh"),
     path("videos/<uuid:pk>/delete/", views.video_delete, name="delete"),
+    # Live updates for the signed-in person's pages (Server-Sent Events; ASGI processes).
+    path("events/", stream_views.stream, name="events"),
     # Our stored copies, for their owner (and staff), seekable.
     path("files/<uuid:pk>/video/", media_views.serve, {"kind": "video"}, name="media-video"),
     path(

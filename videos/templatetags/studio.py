@@ -3,10 +3,11 @@
 from datetime import datetime, timedelta
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from videos import failures
+from videos import events, failures
 from videos.models import Video
 from videos.quota import quota_status
 
@@ -17,6 +18,12 @@ register = template.Library()
 def quota_meter(user):
     """The user's allowance this period, for pages outside the studio (the profile)."""
     return {"quota": quota_status(user)}
+
+
+@register.simple_tag
+def live_events_url() -> str:
+    """Where a page opens its live updates stream; empty where pages poll (SQLite)."""
+    return reverse("videos:events") if events.pushing() else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -183,3 +183,16 @@ def background_worker(live):
     yield thread
     stop.set()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_live(transactional_db, settings, simulator):
+    """The site under uvicorn (as production's ASGI processes run it), pushing live updates:
+    PostgreSQL's LISTEN/NOTIFY in the PostgreSQL pass, in-process hand-over on SQLite."""
+    from tests.asgi import AsgiLiveServer
+
+    settings.LIVE_UPDATES = "postgres" if ON_POSTGRES else "local"
+    server = AsgiLiveServer().start()
+    settings.PUBLIC_BASE_URL = server.url
+    yield server
+    server.stop()

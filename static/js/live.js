@@ -29,9 +29,9 @@
   }
 
   function setLive(value) {
-    if (live.live === value) return;
+    if (live.live === value && value) return;
     live.live = value;
-    emit("luma:live", { live: value });
+    emit("luma:live", { live: value });  // every failure, so pages keep polling meanwhile
   }
 
   function notify(video) {

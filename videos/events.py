@@ -25,6 +25,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterable
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection, connections
 from django.utils.translation import gettext as _
@@ -280,6 +281,38 @@ class Hub:
                 await self.listener
             self.listener = None
         _hubs.pop(self.loop, None)
+
+
+# --- the database from long-lived requests ---------------------------------------------------
+def release_connections() -> None:
+    """Close this thread's database connections, unless one is inside a transaction.
+
+    Under ASGI every request's synchronous part runs in a thread of its own, whose
+    connection lives as long as the request: for a stream or a waiting call, minutes.
+    Called from that thread once the request has read what it needs.
+    """
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
+
+
+def off_the_request(function, asgi: bool = True):
+    """`function` (ORM work) as a coroutine that holds no connection between calls.
+
+    Under ASGI: on the event loop's shared thread pool (a burst opens as many connections
+    as the pool has threads, not one per request), closing the connection afterwards.
+    Otherwise (a threaded server, the test client): in the request's thread, as usual.
+    """
+    if not asgi:
+        return sync_to_async(function)
+
+    def closing(*args):
+        try:
+            return function(*args)
+        finally:
+            release_connections()
+
+    return sync_to_async(closing, thread_sensitive=False)
 
 
 def postgres_params() -> dict:

@@ -46,6 +46,7 @@ async def stream(request):
         subscription = events.hub().subscribe(user.pk)
     except events.TooManyStreams as exc:
         return _refusal(exc.message, exc.code, 429)
+    await sync_to_async(events.release_connections)()  # the session's: held for minutes else
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "")
     response = StreamingHttpResponse(
         _messages(request, user, subscription, last_id[:64]), content_type="text/event-stream"
@@ -85,7 +86,7 @@ async def _messages(request, user, subscription, last_id):
 
 
 async def _video_message(request, user, event: dict) -> str:
-    data = await sync_to_async(_video_json)(request, user, event.get("video"))
+    data = await events.off_the_request(_video_json)(request, user, event.get("video"))
     if data is None:
         return _message("gone", {"id": event.get("video")}, event.get("id"))
     kind = "ended" if event.get("kind") == "ended" else "video"

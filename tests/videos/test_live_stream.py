@@ -13,6 +13,8 @@ from videos import events
 from videos.models import Video
 
 WAIT = 5.0
+# Committed rows: a stream reads on the server's shared thread pool, as under uvicorn.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def run(coroutine_function):
     return async_to_sync(coroutine_function)()
 
 
-def test_it_refuses_a_stream_to_someone_not_logged_in(db, pushing):
+def test_it_refuses_a_stream_to_someone_not_logged_in(pushing):
     async def scenario():
         return await AsyncClient().get("/events/")
 

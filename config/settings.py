@@ -104,7 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": env("SQLITE_TEST_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Under ASGI each request's synchronous part has a thread of its own, which a persistent
+    # connection would outlive: config/asgi.py makes the default 0 there (Django's advice).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+        "CONN_MAX_AGE", default=0 if env("WEB_SERVER", default="wsgi") == "asgi" else 60
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -273,18 +277,26 @@ WORKER_SWEEP_SECONDS = env.float("WORKER_SWEEP_SECONDS", default=10.0)
 GATEWAY_SYNC_TIMEOUT_SECONDS = env.int("GATEWAY_SYNC_TIMEOUT_SECONDS", default=300)
 # Threads per web process (gunicorn --threads; deploy/gunicorn.conf.py reads the same).
 WEB_THREADS = env.int("WEB_THREADS", default=8)
-# Synchronous calls one server process holds at once (each holds a thread); more are
-# answered 429. Derived from WEB_THREADS so that half the threads always stay free for
-# pages, the API and AceDataCloud's callbacks; a value that would let waiting calls take
-# every thread is refused at start.
-GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=max(WEB_THREADS // 2, 1))
-if not 0 <= GATEWAY_SYNC_MAX_WAITING < WEB_THREADS:
-    raise ImproperlyConfigured(
-        f"GATEWAY_SYNC_MAX_WAITING ({GATEWAY_SYNC_MAX_WAITING}) must be below WEB_THREADS "
-        f"({WEB_THREADS}): synchronous gateway calls would take every thread of a web process "
-        "and the site would stop answering pages. Lower it, or raise WEB_THREADS (and "
-        "gunicorn's --threads) with it."
-    )
+# How this process serves: `wsgi` (gunicorn's threads: pages, the API, webhooks) or `asgi`
+# (uvicorn workers: live updates and waiting gateway calls). config/asgi.py says `asgi`.
+WEB_SERVER = env("WEB_SERVER", default="wsgi")
+if WEB_SERVER not in ("wsgi", "asgi"):
+    raise ImproperlyConfigured("WEB_SERVER must be wsgi or asgi.")
+if WEB_SERVER == "asgi":
+    # A waiting call is a coroutine: thousands fit in one process (bench/live.py).
+    GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=2000)
+else:
+    # Each waiting call holds a thread; more are answered 429. Derived from WEB_THREADS so
+    # that half the threads always stay free for pages, the API and AceDataCloud's
+    # callbacks; a value that would let waiting calls take every thread is refused at start.
+    GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=max(WEB_THREADS // 2, 1))
+    if not 0 <= GATEWAY_SYNC_MAX_WAITING < WEB_THREADS:
+        raise ImproperlyConfigured(
+            f"GATEWAY_SYNC_MAX_WAITING ({GATEWAY_SYNC_MAX_WAITING}) must be below WEB_THREADS "
+            f"({WEB_THREADS}): synchronous gateway calls would take every thread of a web "
+            "process and the site would stop answering pages. Lower it, or raise WEB_THREADS "
+            "(and gunicorn's --threads) with it."
+        )
 # Synchronous calls one user may have waiting at once, across every web process.
 GATEWAY_SYNC_MAX_WAITING_PER_USER = env.int("GATEWAY_SYNC_MAX_WAITING_PER_USER", default=2)
 GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=65536)

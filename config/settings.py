@@ -103,12 +103,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": env("SQLITE_TEST_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))
     }
+elif env("WEB_SERVER", default="wsgi") == "asgi":
+    # Under ASGI every request's synchronous part has a thread of its own: connections come
+    # from a pool (psycopg's), so a burst of streams or calls waits its turn for one of
+    # DATABASE_POOL_SIZE connections instead of opening one each (PostgreSQL refuses past
+    # max_connections).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them open
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_SIZE", default=10),
+        "timeout": 30,
+    }
 else:
-    # Under ASGI each request's synchronous part has a thread of its own, which a persistent
-    # connection would outlive: config/asgi.py makes the default 0 there (Django's advice).
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int(
-        "CONN_MAX_AGE", default=0 if env("WEB_SERVER", default="wsgi") == "asgi" else 60
-    )
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,5 +1,5 @@
 """What follows a job's change or end, in one place: keep its files, tell a gateway client,
-push the change to the pages showing it.
+push the change to the pages showing it, email its owner if they asked.
 
 Connected in VideosConfig.ready(). The lifecycle (services.py) only announces the end, so it
 needs to know nothing of the features that follow it.
@@ -7,7 +7,7 @@ needs to know nothing of the features that follow it.
 
 from django.dispatch import receiver
 
-from . import events, media
+from . import events, media, notifications
 from .gateway import delivery
 from .models import Video
 from .signals import job_changed, job_ended
@@ -20,6 +20,8 @@ def follow_a_job_that_ended(sender, video_id, state, owner_id=None, **kwargs):
     if state == Video.State.COMPLETED:
         media.enqueue_copy(video_id)  # AceDataCloud keeps result files for 30 days only
     delivery.start(video_id)  # a gateway client that gave a callback_url gets the result
+    if owner_id is not None:
+        notifications.start(video_id, owner_id)  # an email, for those who asked
 
 
 @receiver(job_changed, dispatch_uid="videos.push_a_change")

@@ -265,8 +265,9 @@ LISTEN/NOTIFY, the simulator in-process, the clients in processes of their own.
 | live processes (ASGI, uvicorn) | {asgi["rps"]} | {asgi["p50_ms"]} ms | {asgi["p99_ms"]} ms |
 
 ASGI runs each synchronous view in a thread handed over per request:
-{asgi["rps"] / wsgi["rps"]:.2f}× the threaded throughput. So the proxy sends only `/events/` and `/luma/videos` to the live
-processes and everything else to the threaded ones (README, Production).
+{asgi["rps"] / wsgi["rps"]:.2f}× the threaded throughput. So the proxy sends only `/events/`
+and `/luma/videos` to the live processes, everything else to the threaded ones (README,
+Production).
 
 **{count} synchronous calls waiting at once** on the live processes, then finished by
 callbacks: {answered} answered, {ok} with their video, {refused} refused.

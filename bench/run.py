@@ -5,7 +5,7 @@
 
 Each benchmark also runs alone and updates only its own marked section of the file:
 bench/lists.py, bench/web.py, bench/metrics.py, bench/sweep.py, bench/media_copy.py,
-bench/account_forms.py.
+bench/account_forms.py, bench/live.py.
 """
 
 import subprocess
@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import account_forms  # noqa: E402
 import harness  # noqa: E402
 import lists  # noqa: E402
+import live  # noqa: E402
 import metrics  # noqa: E402
 import sweep  # noqa: E402
 import web  # noqa: E402
@@ -87,6 +88,9 @@ def main():
         print("== sweep", flush=True)
         worker = sweep.run(stack, quick)
         memory_text = memory(stack, worker)
+    print("== live updates and waiting calls", flush=True)
+    with harness.Stack() as stack:  # its own live processes and thousands of rows
+        live_text, live_rows = live.run(stack, quick)
     print("== metrics scrape", flush=True)
     with harness.Stack() as stack:  # a fresh database: the scrape's cost is per table size
         metrics_text, metrics_rows = metrics.run(stack, quick)
@@ -97,7 +101,7 @@ def main():
         cwd=harness.ROOT,
         check=True,
     )
-    rows = web_rows + rows + metrics_rows + accounts_rows + sweep.summary(worker)
+    rows = web_rows + rows + metrics_rows + accounts_rows + live_rows + sweep.summary(worker)
     minutes = (time.monotonic() - started) / 60
     parts = [
         ("<!-- setup -->", setup(quick, minutes, machine, rows)),
@@ -106,6 +110,7 @@ def main():
         (lists.MARK, lists_text),
         (metrics.MARK, metrics_text),
         (account_forms.MARK, accounts_text),
+        (live.MARK, live_text),
         (sweep.MARK, sweep.table(worker)),
         ("<!-- memory -->", memory_text),
         (MEDIA, harness.section(DOC, MEDIA)),

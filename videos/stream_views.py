@@ -18,6 +18,7 @@ import json
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -39,8 +40,10 @@ async def stream(request):
     user = await request.auser()
     if not user.is_authenticated:
         return _refusal(_("Log in to receive live updates."), "not_authenticated", 401)
-    if not events.pushing():
-        # SQLite: nothing to listen to. The page knows to poll (it is told no stream URL).
+    if not events.pushing() or not isinstance(request, ASGIRequest):
+        # SQLite: nothing to listen to (the page is told no stream URL). A threaded server
+        # would hold a thread per stream and hand nothing on until it ended: the proxy should
+        # send /events/ to the live processes; meanwhile the page polls.
         return _refusal(_("Live updates are off on this site."), "live_updates_off", 404)
     try:
         subscription = events.hub().subscribe(user.pk)

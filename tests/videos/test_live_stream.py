@@ -93,6 +93,13 @@ def test_pages_name_the_stream_when_the_site_pushes(pushing, browser):
     assert b'data-events-url="/events/"' in browser.get("/videos/").content
 
 
+def test_a_threaded_server_refuses_streams_so_the_page_polls(pushing, browser):
+    # It would buffer the stream whole and hold a thread for it: only ASGI serves them.
+    response = browser.get("/events/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "live_updates_off"
+
+
 def test_it_pushes_the_owners_change_as_the_json_the_page_polls(pushing, owner, api):
     video = make_video(owner, state=Video.State.PROCESSING, task_id="t-1")
     polled = api.get(f"/api/v1/videos/{video.pk}/").json()

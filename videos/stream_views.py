@@ -66,8 +66,8 @@ async def _messages(request, user, subscription, last_id):
         hub = subscription.hub
         yield f"retry: {RETRY_MS}\n\n"
         if not await hub.wait_listening(LISTENER_WAIT_SECONDS):
-            yield _message("resync", {}, None)
-        elif last_id:
+            return  # nothing would arrive: the browser polls, and tries again
+        if last_id:
             missed = hub.since(user.pk, last_id)
             if missed is None:
                 yield _message("resync", {}, None)
@@ -79,6 +79,8 @@ async def _messages(request, user, subscription, last_id):
         while (left := deadline - loop.time()) > 0:
             event = await subscription.next(min(settings.LIVE_KEEPALIVE_SECONDS, left))
             if event is None:
+                if not hub.listening.is_set():
+                    return  # the listener lost its connection: poll until it is back
                 yield ": keep-alive\n\n"
             elif event is events.RESYNC:
                 yield _message("resync", {}, None)

@@ -252,3 +252,16 @@ def test_a_stream_ends_after_its_lifetime_and_the_browser_reconnects(pushing, se
     # Nothing but keep-alives, then the end: the browser opens a new one (and the sign-in
     # is checked again).
     assert {"comment": "keep-alive"} in run(scenario)
+
+
+def test_a_stream_ends_when_its_process_stops_hearing_changes(pushing, owner):
+    async def scenario():
+        stream = Stream(owner)
+        await stream.open()
+        events.hub().listening.clear()  # as when the listener's connection drops
+        rest = [parse(chunk) async for chunk in stream.chunks]
+        stream.response.close()
+        return rest
+
+    # No keep-alive pretends all is well: the stream ends, the page polls and reconnects.
+    assert run(scenario) == []

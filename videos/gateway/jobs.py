@@ -143,8 +143,8 @@ async def wait_until_done(video_id, owner_id, timeout: float, asgi: bool) -> tup
 
     Under ASGI where changes are pushed, the call sleeps on the process's hub
     (videos/events.py) until a notification about the job arrives, re-reading the row at
-    least every RECHECK_SECONDS in case one was lost. Otherwise it reads the row about once
-    a second.
+    least every RECHECK_SECONDS in case one was lost. Otherwise (or while the listener is
+    reconnecting) it reads the row about once a second.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -161,7 +161,7 @@ async def wait_until_done(video_id, owner_id, timeout: float, asgi: bool) -> tup
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return video, False
-            if subscription is not None:
+            if subscription is not None and subscription.hub.listening.is_set():
                 await _news_about(subscription, str(video_id), min(remaining, RECHECK_SECONDS))
             else:
                 await _pause(min(pause, remaining))

@@ -144,3 +144,13 @@ class PreferencesForm(forms.Form):
         self.fields["time_zone"].choices = [("", site_zone)] + [
             (zone, zone.replace("_", " ")) for zone in preferences.time_zones()
         ]
+
+
+class NotificationsForm(forms.Form):
+    """The profile's email when a video ends (browser notifications are asked in the page)."""
+
+    notify_by_email = forms.BooleanField(
+        label=_("Email me when a video is ready or could not be made"),
+        required=False,
+        help_text=_("One email per video, with its link, in the language above."),
+    )

@@ -211,7 +211,8 @@ class Approval(models.Model):
 
 
 class Preferences(models.Model):
-    """How a person wants the site: its language (and their emails'), and their time zone.
+    """How a person wants the site: its language (and their emails'), their time zone, and
+    whether to be emailed when a video ends.
 
     Blank fields follow the browser (language) and the site (time zone).
     """
@@ -226,6 +227,9 @@ class Preferences(models.Model):
     # language is then only a translation file, never a migration.
     language = models.CharField(max_length=10, blank=True, verbose_name=_("language"))
     time_zone = models.CharField(max_length=64, blank=True, verbose_name=_("time zone"))
+    notify_by_email = models.BooleanField(
+        default=False, verbose_name=_("email me when a video is ready")
+    )
 
     class Meta:
         verbose_name = _("preferences")

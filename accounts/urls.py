@@ -9,6 +9,7 @@ urlpatterns = [
     path("oidc/<str:provider_id>/login/callback/", sso.callback, name="openid_connect_callback"),
     path("profile/", views.profile, name="profile"),
     path("preferences/", views.save_preferences, name="preferences"),
+    path("notifications/", views.save_notifications, name="notifications"),
     path("language/", views.set_language, name="set-language"),
     path("tokens/", views.create_token, name="api-token-create"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="api-token-revoke"),

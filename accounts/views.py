@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import api_tokens, confirmations, invitations, mfa, preferences
-from .forms import ApiTokenForm, PreferencesForm, ResendConfirmationForm
+from .forms import ApiTokenForm, NotificationsForm, PreferencesForm, ResendConfirmationForm
 from .models import Invitation
 
 
@@ -41,6 +41,9 @@ def _profile_context(request, form=None, preferences_form=None):
         )
     return {
         "preferences_form": preferences_form,
+        "notifications_form": NotificationsForm(
+            initial={"notify_by_email": preferences.of(user).notify_by_email}
+        ),
         "tokens": list(api_tokens.for_user(user)),
         "token_form": form or ApiTokenForm(),
         "emails": list(EmailAddress.objects.filter(user=user).order_by("-primary", "email")),
@@ -105,6 +108,20 @@ def save_preferences(request):
     response = redirect(reverse("profile") + "#preferences")
     _remember_language(response, chosen.language)
     return response
+
+
+@require_POST
+@login_required
+def save_notifications(request):
+    """The profile's email when a video ends: on or off."""
+    form = NotificationsForm(request.POST)
+    form.is_valid()  # a checkbox: anything but "on" is off
+    chosen = preferences.save(request, notify_by_email=form.cleaned_data["notify_by_email"])
+    if chosen.notify_by_email:
+        messages.success(request, _("We will email you when each video is ready."))
+    else:
+        messages.success(request, _("We will not email you about your videos."))
+    return redirect(reverse("profile") + "#notifications")
 
 
 @require_POST

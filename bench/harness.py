@@ -196,13 +196,15 @@ class Stack:
     def web_workers(self) -> list[int]:
         return children(self.gunicorn.pid)
 
-    def load(self, requests: list[dict], connections: int, duration: float, warmup=0.5) -> dict:
-        """Run bench/load.py against the site in a separate process; return its figures."""
+    def load(
+        self, requests: list[dict], connections: int, duration: float, warmup=0.5, port=None
+    ) -> dict:
+        """Run bench/load.py against the site (or `port`) in a separate process; its figures."""
         spec = self.tmp / "load.json"
         spec.write_text(
             json.dumps(
                 {
-                    "port": self.web_port,
+                    "port": port or self.web_port,
                     "connections": connections,
                     "duration": duration,
                     "warmup": warmup,

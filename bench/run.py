@@ -5,7 +5,7 @@
 
 Each benchmark also runs alone and updates only its own marked section of the file:
 bench/lists.py, bench/web.py, bench/metrics.py, bench/dashboard.py, bench/sweep.py,
-bench/media_copy.py, bench/account_forms.py.
+bench/media_copy.py, bench/account_forms.py, bench/live.py.
 """
 
 import subprocess
@@ -19,6 +19,7 @@ import account_forms  # noqa: E402
 import dashboard  # noqa: E402
 import harness  # noqa: E402
 import lists  # noqa: E402
+import live  # noqa: E402
 import metrics  # noqa: E402
 import sweep  # noqa: E402
 import web  # noqa: E402
@@ -88,6 +89,9 @@ def main():
         print("== sweep", flush=True)
         worker = sweep.run(stack, quick)
         memory_text = memory(stack, worker)
+    print("== live updates and waiting calls", flush=True)
+    with harness.Stack() as stack:  # its own live processes and thousands of rows
+        live_text, live_rows = live.run(stack, quick)
     print("== metrics scrape", flush=True)
     with harness.Stack() as stack:  # a fresh database: the scrape's cost is per table size
         metrics_text, metrics_rows = metrics.run(stack, quick)
@@ -101,7 +105,15 @@ def main():
         cwd=harness.ROOT,
         check=True,
     )
-    rows = web_rows + rows + metrics_rows + dashboard_rows + accounts_rows + sweep.summary(worker)
+    rows = (
+        web_rows
+        + rows
+        + metrics_rows
+        + dashboard_rows
+        + accounts_rows
+        + live_rows
+        + sweep.summary(worker)
+    )
     minutes = (time.monotonic() - started) / 60
     parts = [
         ("<!-- setup -->", setup(quick, minutes, machine, rows)),
@@ -111,6 +123,7 @@ def main():
         (metrics.MARK, metrics_text),
         (dashboard.MARK, dashboard_text),
         (account_forms.MARK, accounts_text),
+        (live.MARK, live_text),
         (sweep.MARK, sweep.table(worker)),
         ("<!-- memory -->", memory_text),
         (MEDIA, harness.section(DOC, MEDIA)),

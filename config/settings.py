@@ -6,6 +6,7 @@ default DEBUG to off, and production has no defaults for secrets: a start that l
 stops with a message naming everything that is missing (see PRODUCTION_REQUIRED).
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -101,6 +102,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # own connection and the concurrency tests contend as real processes would.
     DATABASES["default"]["TEST"] = {
         "NAME": env("SQLITE_TEST_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))
+    }
+elif env("WEB_SERVER", default="wsgi") == "asgi":
+    # Under ASGI every request's synchronous part has a thread of its own: connections come
+    # from a pool (psycopg's), so a burst of streams or calls waits its turn for one of
+    # DATABASE_POOL_SIZE connections instead of opening one each (PostgreSQL refuses past
+    # max_connections).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them open
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_SIZE", default=10),
+        "timeout": 30,
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -293,18 +305,26 @@ WORKER_SWEEP_SECONDS = env.float("WORKER_SWEEP_SECONDS", default=10.0)
 GATEWAY_SYNC_TIMEOUT_SECONDS = env.int("GATEWAY_SYNC_TIMEOUT_SECONDS", default=300)
 # Threads per web process (gunicorn --threads; deploy/gunicorn.conf.py reads the same).
 WEB_THREADS = env.int("WEB_THREADS", default=8)
-# Synchronous calls one server process holds at once (each holds a thread); more are
-# answered 429. Derived from WEB_THREADS so that half the threads always stay free for
-# pages, the API and AceDataCloud's callbacks; a value that would let waiting calls take
-# every thread is refused at start.
-GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=max(WEB_THREADS // 2, 1))
-if not 0 <= GATEWAY_SYNC_MAX_WAITING < WEB_THREADS:
-    raise ImproperlyConfigured(
-        f"GATEWAY_SYNC_MAX_WAITING ({GATEWAY_SYNC_MAX_WAITING}) must be below WEB_THREADS "
-        f"({WEB_THREADS}): synchronous gateway calls would take every thread of a web process "
-        "and the site would stop answering pages. Lower it, or raise WEB_THREADS (and "
-        "gunicorn's --threads) with it."
-    )
+# How this process serves: `wsgi` (gunicorn's threads: pages, the API, webhooks) or `asgi`
+# (uvicorn workers: live updates and waiting gateway calls). config/asgi.py says `asgi`.
+WEB_SERVER = env("WEB_SERVER", default="wsgi")
+if WEB_SERVER not in ("wsgi", "asgi"):
+    raise ImproperlyConfigured("WEB_SERVER must be wsgi or asgi.")
+if WEB_SERVER == "asgi":
+    # A waiting call is a coroutine: thousands fit in one process (bench/live.py).
+    GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=2000)
+else:
+    # Each waiting call holds a thread; more are answered 429. Derived from WEB_THREADS so
+    # that half the threads always stay free for pages, the API and AceDataCloud's
+    # callbacks; a value that would let waiting calls take every thread is refused at start.
+    GATEWAY_SYNC_MAX_WAITING = env.int("GATEWAY_SYNC_MAX_WAITING", default=max(WEB_THREADS // 2, 1))
+    if not 0 <= GATEWAY_SYNC_MAX_WAITING < WEB_THREADS:
+        raise ImproperlyConfigured(
+            f"GATEWAY_SYNC_MAX_WAITING ({GATEWAY_SYNC_MAX_WAITING}) must be below WEB_THREADS "
+            f"({WEB_THREADS}): synchronous gateway calls would take every thread of a web "
+            "process and the site would stop answering pages. Lower it, or raise WEB_THREADS "
+            "(and gunicorn's --threads) with it."
+        )
 # Synchronous calls one user may have waiting at once, across every web process.
 GATEWAY_SYNC_MAX_WAITING_PER_USER = env.int("GATEWAY_SYNC_MAX_WAITING_PER_USER", default=2)
 GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=65536)
@@ -317,6 +337,39 @@ CALLBACK_READ_TIMEOUT = env.float("CALLBACK_READ_TIMEOUT", default=10.0)
 CALLBACK_MAX_RESPONSE_BYTES = env.int("CALLBACK_MAX_RESPONSE_BYTES", default=65536)
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=6)
 CALLBACK_RETRY_BASE_SECONDS = env.float("CALLBACK_RETRY_BASE_SECONDS", default=30.0)
+
+# --- Live updates: job changes pushed to open pages and waiting gateway calls -------
+# Redis, when configured, carries tasks (the RQ backend) and live updates alike.
+REDIS_URL = env("REDIS_URL", default="")
+# How a job's change reaches the web processes: `postgres` (LISTEN/NOTIFY), `redis`
+# (publish/subscribe on REDIS_URL), `local` (one process only: tests) or `off` (pages poll;
+# SQLite's default, which has no notifications).
+LIVE_UPDATES = env(
+    "LIVE_UPDATES",
+    default="redis"
+    if REDIS_URL
+    else ("postgres" if "postgresql" in DATABASES["default"]["ENGINE"] else "off"),
+)
+if LIVE_UPDATES not in ("postgres", "redis", "local", "off"):
+    raise ImproperlyConfigured("LIVE_UPDATES must be postgres, redis, local or off.")
+if LIVE_UPDATES == "postgres" and "postgresql" not in DATABASES["default"]["ENGINE"]:
+    raise ImproperlyConfigured("LIVE_UPDATES=postgres needs a PostgreSQL DATABASE_URL.")
+if LIVE_UPDATES == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("LIVE_UPDATES=redis needs REDIS_URL.")
+LIVE_REDIS_URL = REDIS_URL
+# The NOTIFY channel (or Redis channel): sites sharing a database server or a Redis each
+# need their own.
+LIVE_CHANNEL = env("LIVE_CHANNEL", default="luma_events")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", LIVE_CHANNEL):
+    raise ImproperlyConfigured("LIVE_CHANNEL must be lower-case letters, digits and _.")
+# Open pages (event streams) one person may have on one web process, and one process holds
+# in all; past either, pages check for changes themselves.
+LIVE_STREAMS_PER_USER = env.int("LIVE_STREAMS_PER_USER", default=8)
+LIVE_STREAMS_PER_PROCESS = env.int("LIVE_STREAMS_PER_PROCESS", default=2000)
+# A stream ends after this long and the browser opens a new one (sign-out is re-checked).
+LIVE_STREAM_SECONDS = env.int("LIVE_STREAM_SECONDS", default=600)
+# A comment line this often keeps proxies from closing a quiet stream.
+LIVE_KEEPALIVE_SECONDS = env.float("LIVE_KEEPALIVE_SECONDS", default=15.0)
 
 # --- Background tasks (Django's Tasks framework, via the django-tasks backport)
 # Two queues, each with workers of its own: `default` (submissions, the sweep, callback
@@ -331,7 +384,7 @@ TASKS = {
 if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
     # At scale: tasks in Redis, run by RQ workers (pip install django-tasks-rq; see README).
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    _redis = {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}
+    _redis = {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}
     RQ_QUEUES = dict.fromkeys(TASKS["default"]["QUEUES"], _redis)
 
 # --- REST API -----------------------------------------------------------

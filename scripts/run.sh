@@ -50,4 +50,7 @@ cat <<MSG
   Press Ctrl-C to stop everything.
 
 MSG
-python manage.py runserver "127.0.0.1:$PORT" --noreload
+# uvicorn, as production's live processes: pages, and live updates when the database can
+# push them (PostgreSQL or Redis; on SQLite pages poll). config.asgi is a production entry
+# point, so development mode is asked for here.
+DEBUG="${DEBUG:-true}" python -m uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT"

@@ -183,3 +183,16 @@ def background_worker(live):
     yield thread
     stop.set()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_live(live, settings):
+    """The site under uvicorn (as production's ASGI processes run it), pushing live updates:
+    PostgreSQL's LISTEN/NOTIFY in the PostgreSQL pass, in-process hand-over on SQLite.
+    AceDataCloud's callbacks go to the threaded server (`live`), as production routes them."""
+    from tests.asgi import AsgiLiveServer
+
+    settings.LIVE_UPDATES = "postgres" if ON_POSTGRES else "local"
+    server = AsgiLiveServer().start()
+    yield server
+    server.stop()

@@ -114,6 +114,10 @@ class GunicornLogger(GunicornBaseLogger):
 
     def setup(self, cfg):
         super().setup(cfg)
+        # uvicorn's workers (the live processes) write lines of their own through these
+        # handlers: cut secrets out of those too.
+        for handler in self.error_log.handlers + self.access_log.handlers:
+            handler.addFilter(RedactCallbackSecrets())
         if self.log_format == "json":
             for handler in self.error_log.handlers:
                 handler.setFormatter(JsonFormatter(JSON_FORMAT))

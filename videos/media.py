@@ -22,6 +22,7 @@ from django_tasks import task
 from .acedata import AceDataError, download
 from .models import MediaState, Video
 from .retry import retry_delay
+from .signals import job_changed
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ def copy(video_id) -> bool:
     )
     if not stored:  # deleted while we copied
         remove_files(saved)
+    else:  # pages showing it switch to our copy
+        job_changed.send(sender=Video, video_id=video.pk, owner_id=video.owner_id)
     logger.info("Copied media of %s (%s bytes)", video.pk, video_size)
     return True
 

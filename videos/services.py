@@ -31,7 +31,7 @@ from .errors import (
 )
 from .models import MediaState, Upload, Video
 from .retry import retry_delay
-from .signals import job_ended
+from .signals import job_changed, job_ended
 from .validation import JobRequest, build_request, count_of
 from .wire import Outcome, parse_result
 
@@ -104,6 +104,8 @@ def create_jobs(user, req: JobRequest, count: int = 1) -> list[Video]:
         uploads.mark_used([req.start_image_url, req.end_image_url, req.source_video_url])
         ids = [video.pk for video in videos]
         transaction.on_commit(lambda: [_enqueue_dispatch(pk) for pk in ids])
+        for video in videos:
+            _changed(video)
     return videos
 
 
@@ -166,7 +168,7 @@ def cancel_waiting(video: Video) -> bool:
         )
         if changed:
             quota.release(video, "failed: cancelled")
-            _announce(video.pk, Video.State.FAILED)
+            _announce(video, Video.State.FAILED)
     if not changed:
         raise Conflict(
             _(
@@ -252,13 +254,14 @@ def send_next_in_line(video_id) -> None:
 def _record_accepted(video: Video, task_id: str) -> None:
     # An IntegrityError means the callback got here first and saved this task id.
     with contextlib.suppress(IntegrityError):
-        Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
+        if Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
             state=Video.State.PROCESSING,
             task_id=task_id,
             submitted_at=timezone.now(),
             claimed_at=None,
             **NO_ERROR,
-        )
+        ):
+            _changed(video)
 
 
 def _keep_trying(write, video: Video, task_id: str) -> None:
@@ -314,6 +317,7 @@ def _record_submit_error(video: Video, exc: AceDataError):
         Video.objects.filter(pk=video.pk, state=Video.State.QUEUED).update(
             **_error(exc.code, {"kind": failures.WAITING, **detail})
         )
+        _changed(video)
         return
     if exc.permanent:
         fail(video, exc.code, {"kind": failures.UPSTREAM, **detail}, (Video.State.QUEUED,))
@@ -329,6 +333,7 @@ def _record_submit_error(video: Video, exc: AceDataError):
         + retry_delay(video.submit_attempts, settings.SUBMIT_RETRY_BASE_SECONDS, 600),
         **_error(exc.code, {"kind": failures.RETRYING, **detail}),
     )
+    _changed(video)
 
 
 def fail(video: Video, code: str, params: dict, from_states=IN_FLIGHT, payload=None) -> bool:
@@ -349,16 +354,26 @@ def fail(video: Video, code: str, params: dict, from_states=IN_FLIGHT, payload=N
         changed = Video.objects.filter(pk=video.pk, state__in=from_states).update(**updates)
         if changed:
             quota.release(video, f"failed: {code}")
-            _announce(video.pk, Video.State.FAILED)
+            _announce(video, Video.State.FAILED)
     if changed:
         logger.info("Job %s failed: %s", video.pk, code)
     return bool(changed)
 
 
-def _announce(video_id, state):
+def _announce(video: Video, state):
     """Tell videos/receivers.py that a job ended, once that is committed."""
+    video_id, owner_id = video.pk, video.owner_id
     transaction.on_commit(
-        lambda: job_ended.send(sender=Video, video_id=video_id, state=state), robust=True
+        lambda: job_ended.send(sender=Video, video_id=video_id, state=state, owner_id=owner_id),
+        robust=True,
+    )
+
+
+def _changed(video: Video):
+    """Tell videos/receivers.py that a job changed (pages showing it update), once committed."""
+    video_id, owner_id = video.pk, video.owner_id
+    transaction.on_commit(
+        lambda: job_changed.send(sender=Video, video_id=video_id, owner_id=owner_id), robust=True
     )
 
 
@@ -380,7 +395,7 @@ def complete(video: Video, outcome: Outcome, task_id: str | None, payload: dict)
     changed = Video.objects.filter(pk=video.pk, state__in=IN_FLIGHT).update(**updates)
     if changed:
         logger.info("Job %s completed", video.pk)
-        _announce(video.pk, Video.State.COMPLETED)
+        _announce(video, Video.State.COMPLETED)
     return bool(changed)
 
 

@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from . import bulk_views, dashboard_views, media_views, share_views, team_views, upload_views, views
+from . import (
+    bulk_views,
+    dashboard_views,
+    media_views,
+    share_views,
+    stream_views,
+    team_views,
+    upload_views,
+    views,
+)
 from .webhooks import AceDataCallbackView
 
 app_name = "videos"
@@ -49,6 +58,8 @@ urlpatterns = [
         {"kind": "thumbnail"},
         name="share-thumbnail",
     ),
+    # Live updates for the signed-in person's pages (Server-Sent Events; ASGI processes).
+    path("events/", stream_views.stream, name="events"),
     # Our stored copies, for their owner (and staff), seekable.
     path("files/<uuid:pk>/video/", media_views.serve, {"kind": "video"}, name="media-video"),
     path(

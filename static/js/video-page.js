@@ -1,4 +1,5 @@
-/* A video's page: poll the API with back-off until the job ends, then swap in the result. */
+/* A video's page: swap in each change live.js reports (or, while its stream is down, that
+ * polling the API finds) until the job ends. */
 (function () {
   "use strict";
 
@@ -18,7 +19,7 @@
 
   var FIRST_DELAY = 1000;
   var FACTOR = 1.5;
-  var MAX_DELAY = 10000;
+  var MAX_DELAY = 3000;  // polling only stands in for the live stream: keep it short
   var TERMINAL = ["completed", "failed"];
 
   // What the page shows: the state, and the fault a waiting job is retried after.
@@ -43,7 +44,7 @@
   }
 
   // Fetch this page again and replace each live region: the server renders, the page stays.
-  function swapRegions() {
+  function swapRegions(announceState) {
     return fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok) throw new Error("page " + response.status);
@@ -63,20 +64,33 @@
         document.title = fresh.title;
         var announce = document.getElementById("live-announcer");
         var label = document.querySelector('[data-testid="state"]');
-        if (announce && label) {
+        if (announceState !== false && announce && label) {
           var state = label.textContent.trim().toLowerCase();
           announce.textContent = interpolate(gettext("The video is now %(state)s."), { state: state }, true);
         }
       });
   }
 
+  // "Making your video… updates itself" is no longer true once it has ended.
+  function dropNotices() {
+    document.querySelectorAll(".job-notice").forEach(function (notice) {
+      var list = notice.parentNode;
+      notice.remove();
+      if (list && !list.children.length) list.remove();
+    });
+  }
+
   function start(page) {
     var url = page.dataset.apiUrl;
     var delay = FIRST_DELAY;
     var known = currentState();
+    var timer = null;
+    var live = window.LumaLive || { enabled: false, live: false };
 
     function schedule() {
-      setTimeout(poll, delay);
+      clearTimeout(timer);
+      if (live.live) return;  // the stream brings every change
+      timer = setTimeout(poll, delay);
       delay = Math.min(delay * FACTOR, MAX_DELAY);
     }
 
@@ -94,12 +108,7 @@
           return swapRegions().then(
             function () {
               if (!isTerminal(known)) return schedule();
-              // "Making your video… updates itself" is no longer true once it has ended.
-              document.querySelectorAll(".job-notice").forEach(function (notice) {
-                var list = notice.parentNode;
-                notice.remove();
-                if (list && !list.children.length) list.remove();
-              });
+              dropNotices();
             },
             function () { known = null; schedule(); }  // try again on the next poll
           );
@@ -109,7 +118,32 @@
         });
     }
 
-    if (!isTerminal(known)) schedule();
+    document.addEventListener("luma:video", function (event) {
+      var video = event.detail.video;
+      if (video.id === page.dataset.videoId) {
+        var changed = shown(video) !== known;
+        known = shown(video);
+        swapRegions(changed).then(
+          function () { if (isTerminal(known)) dropNotices(); },
+          function () { known = null; }  // the next event tries again
+        );
+      } else if (page.querySelector('[data-live] [href*="' + video.id + '"]')) {
+        swapRegions(false).catch(function () {});  // one of its family changed
+      }
+    });
+    document.addEventListener("luma:resync", function () {
+      swapRegions(false).then(function () { known = currentState(); }, function () {});
+    });
+    document.addEventListener("luma:live", function (event) {
+      delay = FIRST_DELAY;
+      if (event.detail.live) {
+        clearTimeout(timer);
+        poll();  // once: anything that changed before the stream opened
+      } else if (!isTerminal(known)) {
+        schedule();
+      }
+    });
+    if (!live.enabled && !isTerminal(known)) schedule();
     tickElapsed();
     setInterval(tickElapsed, 1000);
   }

@@ -17,7 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "deploy/systemd"
 UNITS = sorted(SYSTEMD.glob("*.service"))
 INSTALLED = "/opt/luma-studio"
-GUNICORN_VARIABLES = ("WEB_BIND", "PORT", "WEB_PROCESSES", "WEB_CONCURRENCY", "WEB_THREADS")
+GUNICORN_VARIABLES = (
+    "WEB_BIND",
+    "PORT",
+    "WEB_PROCESSES",
+    "WEB_CONCURRENCY",
+    "WEB_THREADS",
+    "LIVE_BIND",
+    "LIVE_PROCESSES",
+)
 
 
 def parse_unit(path: Path) -> dict[str, dict[str, list[str]]]:
@@ -66,6 +74,12 @@ def test_there_is_a_unit_for_the_web_server_and_each_worker_type():
             "deploy/gunicorn.conf.py",
             "config.wsgi",
         ],
+        "luma-studio-live.service": [
+            "gunicorn",
+            "-c",
+            "deploy/gunicorn-live.conf.py",
+            "config.asgi",
+        ],
         "luma-studio-worker.service": [
             "python",
             "manage.py",
@@ -101,11 +115,14 @@ def test_stop_timeouts_leave_each_process_time_to_finish_its_current_work():
     gunicorn = _load_gunicorn_config({})
 
     assert timeouts["luma-studio-web.service"] > gunicorn["graceful_timeout"]
+    live = _load_gunicorn_config({}, "deploy/gunicorn-live.conf.py")
+    assert timeouts["luma-studio-live.service"] > live["graceful_timeout"]
     # A submission: connect + read timeout of the upstream call (5 + 30 s by default).
     assert timeouts["luma-studio-worker.service"] > 35
     # A media copy may take minutes; the unit says to keep it above the copy's deadline.
     assert timeouts["luma-studio-media-worker.service"] >= 600
-    assert service(SYSTEMD / "luma-studio-web.service")["KillMode"] == "mixed"
+    for name in ("web", "live"):
+        assert service(SYSTEMD / f"luma-studio-{name}.service")["KillMode"] == "mixed"
 
 
 @pytest.mark.parametrize("unit", [u for u in UNITS if "worker" in u.name], ids=lambda p: p.name)
@@ -121,9 +138,12 @@ def test_the_procfile_runs_the_same_processes_and_migrates_on_release():
     )
     commands = {kind: shlex.split(text) for kind, text in entries.items()}
 
-    assert set(commands) == {"release", "web", "worker", "media"}
+    assert set(commands) == {"release", "web", "live", "worker", "media"}
     assert check_manage_py(commands["release"]) == ("migrate", ["--noinput"])
     assert commands["web"] == ["gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"]
+    assert commands["live"] == command_line(
+        service(SYSTEMD / "luma-studio-live.service")["ExecStart"]
+    )
     for kind in ("worker", "media"):
         systemd_unit = "luma-studio-worker" if kind == "worker" else "luma-studio-media-worker"
         unit_argv = command_line(service(SYSTEMD / f"{systemd_unit}.service")["ExecStart"])
@@ -166,9 +186,9 @@ def test_the_environment_file_example_names_only_settings_the_site_knows():
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "METRICS_TOKEN", "LOG_FORMAT"} <= names
 
 
-def _load_gunicorn_config(env: dict) -> dict:
+def _load_gunicorn_config(env: dict, path="deploy/gunicorn.conf.py") -> dict:
     code = (
-        "import runpy, json; c = runpy.run_path('deploy/gunicorn.conf.py'); "
+        f"import runpy, json; c = runpy.run_path({path!r}); "
         "print(json.dumps({k: c[k] for k in ('bind', 'workers', 'threads', 'worker_class', "
         "'graceful_timeout')}))"
     )
@@ -202,16 +222,26 @@ def test_gunicorn_reads_its_processes_and_threads_from_the_environment():
     assert (platform["workers"], platform["bind"]) == (2, "0.0.0.0:5000")
 
 
+def test_the_live_processes_run_uvicorn_workers_on_their_own_address():
+    default = _load_gunicorn_config({}, "deploy/gunicorn-live.conf.py")
+    tuned = _load_gunicorn_config(
+        {"LIVE_PROCESSES": "4", "LIVE_BIND": "0.0.0.0:9001", "WEB_BIND": "0.0.0.0:9000"},
+        "deploy/gunicorn-live.conf.py",
+    )
+
+    assert default["worker_class"] == "uvicorn_worker.UvicornWorker"
+    assert (default["bind"], default["workers"]) == ("127.0.0.1:8001", 2)
+    assert (tuned["bind"], tuned["workers"]) == ("0.0.0.0:9001", 4)
+
+
 @pytest.mark.slow
-def test_gunicorn_accepts_the_configuration_and_loads_the_site_in_production_mode():
+@pytest.mark.parametrize(
+    "config, app",
+    [("deploy/gunicorn.conf.py", "config.wsgi"), ("deploy/gunicorn-live.conf.py", "config.asgi")],
+)
+def test_gunicorn_accepts_the_configuration_and_loads_the_site_in_production_mode(config, app):
     result = subprocess.run(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--check-config",
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "config.wsgi",
-        ],
+        [str(ROOT / ".venv/bin/gunicorn"), "--check-config", "-c", config, app],
         cwd=ROOT,
         env=_clean_environment(PRODUCTION),
         capture_output=True,

@@ -1,17 +1,16 @@
 """The gateway's flows: accept a job through videos.services, wait for it, read records back."""
 
+import asyncio
 import logging
 import threading
-import time
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from videos import services
+from videos import events, services
 from videos.errors import AccountNotReady, InvalidRequest, NotFound, QuotaExceeded, ServiceError
 from videos.models import GatewayJob, Video
 
@@ -21,6 +20,7 @@ from .intake import CALLBACK, SYNC, VideoCall
 logger = logging.getLogger(__name__)
 MAX_BATCH = 100
 WAIT_MARGIN_SECONDS = 30  # past its timeout, a waiting call no longer counts, answered or not
+RECHECK_SECONDS = 30.0  # a waiting call reads its job at least this often, notified or not
 
 
 def _field_message(exc: InvalidRequest) -> str:
@@ -104,16 +104,16 @@ def stop_waiting(video_id) -> None:
 class WaitingRoom:
     """Bounds how many synchronous calls one process holds open at once.
 
-    Each waiting call occupies a server thread for up to GATEWAY_SYNC_TIMEOUT_SECONDS; without
-    a bound, a few scripts could take every thread and the site would stop answering pages.
+    In a threaded (WSGI) process each waiting call occupies a thread: without a bound a few
+    scripts could take every thread. In an ASGI process a call waits as a coroutine, and
+    the bound (GATEWAY_SYNC_MAX_WAITING) is about memory, in the thousands.
     """
 
     def __init__(self):
         self._lock = threading.Lock()
         self.waiting = 0
 
-    @contextmanager
-    def seat(self):
+    def take(self) -> None:
         with self._lock:
             if self.waiting >= settings.GATEWAY_SYNC_MAX_WAITING:
                 raise GatewayError(
@@ -122,31 +122,67 @@ class WaitingRoom:
                     '"async": true (or a callback_url) and poll /luma/tasks, or retry shortly.',
                 )
             self.waiting += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self.waiting -= 1
+
+    def release(self) -> None:
+        with self._lock:
+            self.waiting -= 1
 
 
 waiting_room = WaitingRoom()
 
 
-def wait_until_done(video_id, timeout: float) -> Video | None:
-    """Poll the database until the job is terminal; None if `timeout` seconds pass first."""
-    deadline = time.monotonic() + timeout
-    pause = 0.25
-    while True:
-        video = Video.objects.select_related("gateway_job").filter(pk=video_id).first()
-        if video is None:
-            raise GatewayError("api_error", "The video was deleted while this call waited for it.")
-        if video.is_terminal:
-            return video
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        time.sleep(min(pause, remaining))
-        pause = min(pause * 1.5, 1.0)
+def _current(video_id) -> Video:
+    video = Video.objects.select_related("gateway_job").filter(pk=video_id).first()
+    if video is None:
+        raise GatewayError("api_error", "The video was deleted while this call waited for it.")
+    return video
+
+
+async def wait_until_done(video_id, owner_id, timeout: float, asgi: bool) -> tuple[Video, bool]:
+    """Wait for the job to end: (the job, True), or (the job, False) after `timeout` s.
+
+    Under ASGI where changes are pushed, the call sleeps on the process's hub
+    (videos/events.py) until a notification about the job arrives, re-reading the row at
+    least every RECHECK_SECONDS in case one was lost. Otherwise (or while the listener is
+    reconnecting) it reads the row about once a second.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    read = events.off_the_request(_current, asgi)
+    subscription = None
+    if asgi and events.pushing():
+        subscription = events.hub().subscribe(owner_id, stream=False)
+    try:
+        pause = 0.25
+        while True:
+            video = await read(video_id)
+            if video.is_terminal:
+                return video, True
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return video, False
+            if subscription is not None and subscription.hub.listening.is_set():
+                await _news_about(subscription, str(video_id), min(remaining, RECHECK_SECONDS))
+            else:
+                await _pause(min(pause, remaining))
+                pause = min(pause * 1.5, 1.0)
+    finally:
+        if subscription is not None:
+            subscription.close()
+
+
+async def _pause(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def _news_about(subscription, video_id: str, timeout: float) -> None:
+    """Return when a notification about this job (or a call to read again) arrives."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (left := deadline - loop.time()) > 0:
+        event = await subscription.next(left)
+        if event is None or event is events.RESYNC or event.get("video") == video_id:
+            return
 
 
 def timeout_error(video: Video, timeout: float) -> GatewayError:

@@ -6,14 +6,17 @@ byte for byte in shape, not DRF's. Token-authenticated APIs, so no CSRF.
 
 import logging
 import math
+from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import JsonResponse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from videos import error_views
+from videos import error_views, events
 from videos.models import Video
 from videos.throttles import submit_wait
 
@@ -55,8 +58,48 @@ class GatewayView(View):
         raise NotImplementedError
 
 
+@dataclass
+class Waiting:
+    """A synchronous call accepted, holding a seat in the waiting room: wait for its job."""
+
+    video: Video
+    owner_id: int
+    timeout: float
+
+
+@method_decorator(csrf_exempt, name="dispatch")
 class VideosView(GatewayView):
-    """Generate or extend: sync (3a), async or callback (3b)."""
+    """Generate or extend: sync (3a), async or callback (3b).
+
+    An async view: a synchronous call is read and accepted like any other (in a thread, as
+    GatewayView does), then waits for its job's end as a coroutine, woken by the job's
+    notification under ASGI, so it holds neither a thread nor a database connection.
+    """
+
+    view_is_async = True
+
+    async def dispatch(self, request, *args, **kwargs):
+        asgi = isinstance(request, ASGIRequest)
+        # Under ASGI on the shared pool: a burst of calls opens as many database connections
+        # as the pool has threads, not one per call.
+        outcome = await events.off_the_request(self._accept, asgi)(request)
+        if not isinstance(outcome, Waiting):
+            return outcome
+        if asgi:  # what the middleware opened in the request's own thread
+            await sync_to_async(events.release_connections)()
+        with translation.override("en"):
+            try:
+                return await self._wait(outcome, asgi)
+            except GatewayError as exc:
+                return error_response(exc)
+            except error_views.UNREACHABLE:
+                return error_views.unavailable_json(request.path)
+            except Exception:
+                logger.exception("Gateway %s failed while waiting", request.path)
+                return error_response(GatewayError("api_error"))
+
+    def _accept(self, request):
+        return GatewayView.dispatch(self, request)
 
     def answer(self, user, payload):
         wait = submit_wait(self.request, user)
@@ -70,17 +113,30 @@ class VideosView(GatewayView):
             video = jobs.submit(user, call)
             return JsonResponse({"task_id": str(video.pk)})
         # Take a seat before submitting, so a full server charges no quota.
-        with jobs.waiting_room.seat():
+        jobs.waiting_room.take()
+        try:
             video = jobs.submit(user, call)
+        except BaseException:
+            jobs.waiting_room.release()
+            raise
+        return Waiting(video, user.pk, call.timeout)
+
+    async def _wait(self, waiting: Waiting, asgi: bool) -> JsonResponse:
+        try:
+            video, done = await jobs.wait_until_done(
+                waiting.video.pk, waiting.owner_id, waiting.timeout, asgi
+            )
+        finally:
+            jobs.waiting_room.release()
             try:
-                done = jobs.wait_until_done(video.pk, call.timeout)
-            finally:
-                jobs.stop_waiting(video.pk)
-        if done is None:
-            raise jobs.timeout_error(video, call.timeout)
-        if done.state == Video.State.COMPLETED:
-            return JsonResponse(shapes.success_body(done))
-        raise shapes.sync_error_for(done)
+                await events.off_the_request(jobs.stop_waiting, asgi)(waiting.video.pk)
+            except Exception:  # it stops counting at its waiting_until anyway
+                logger.exception("Could not mark job %s as no longer waited for", waiting.video.pk)
+        if not done:
+            raise jobs.timeout_error(video, waiting.timeout)
+        if video.state == Video.State.COMPLETED:
+            return JsonResponse(shapes.success_body(video))
+        raise shapes.sync_error_for(video)
 
 
 class TasksView(GatewayView):

@@ -3,11 +3,12 @@
 from datetime import datetime, timedelta
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from videos import dashboard, failures, line
+from videos import dashboard, events, failures, line
 from videos.models import Video
 from videos.quota import quota_status
 
@@ -24,6 +25,12 @@ def quota_meter(user):
 def my_usage(user):
     """The user's ledger this period and a chart of their videos per day (the profile)."""
     return {"usage": dashboard.personal(user)}
+
+
+@register.simple_tag
+def live_events_url() -> str:
+    """Where a page opens its live updates stream; empty where pages poll (SQLite)."""
+    return reverse("videos:events") if events.pushing() else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -4,6 +4,7 @@ import json
 import socket
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from videos.models import GatewayJob, QuotaEvent, Video
 from videos.quota import quota_status
@@ -25,15 +26,18 @@ def assert_error(response, status, code):
 
 
 def finish_while_waiting(monkeypatch, finisher):
-    """Stand in for the worker: the first time a sync call sleeps, finish its job."""
+    """Stand in for the worker: the first time a sync call pauses, finish its job."""
     calls = []
 
-    def sleep(seconds):
+    def finish():
+        finisher(Video.objects.get().pk)
+
+    async def pause(seconds):
         calls.append(seconds)
         if len(calls) == 1:
-            finisher(Video.objects.get().pk)
+            await sync_to_async(finish)()
 
-    monkeypatch.setattr("videos.gateway.jobs.time.sleep", sleep)
+    monkeypatch.setattr("videos.gateway.jobs._pause", pause)
     return calls
 
 

@@ -86,7 +86,8 @@ def test_two_hundred_synchronous_calls_wait_at_once_while_pages_answer(
     assert api.json()["in_flight"] == 10
 
     # AceDataCloud accepts every job and calls back with each result.
-    videos = list(Video.objects.values_list("pk", flat=True))
+    # In each person's line order: a dispatch sends the owner's next job in line.
+    videos = list(Video.objects.order_by("created_at", "id").values_list("pk", flat=True))
     for video_id in videos:
         assert services.dispatch(video_id)
     for task_id in Video.objects.values_list("task_id", flat=True):

@@ -61,6 +61,7 @@ def video_list(request):
         search, search_error, status = "", exc.fields["q"][0], 400
     # The upstream payload can be large and the grid never shows it.
     videos = Video.objects.for_user(request.user).defer("upstream_payload").order_by("-created_at")
+    videos = sharing.with_share_token(videos)  # a card says when its video is shared
     if state == IN_FLIGHT:  # queued and processing alike: what the allowance counts
         videos = videos.in_flight()
     elif state:

@@ -97,3 +97,13 @@ def test_the_sign_up_pill_in_the_header_has_room_at_its_sides(page, live, settin
     padding = pill.evaluate("el => parseFloat(getComputedStyle(el).paddingLeft)")
 
     assert padding >= 8
+
+
+def test_logging_out_from_the_header_confirms_it(page, live, owner):
+    _log_in(page, "olivia")
+
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+
+    expect(page.locator(".messages")).to_contain_text("You have signed out.")
+    expect(page).to_have_url(f"{live.url}/")
+    assert page.problems == [], page.problems

@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import make_video
 from tests.videos.stored import MP4, make_stored_video
-from videos import bulk
+from videos import bulk, sharing
 from videos.models import Video
 
 URL = "/videos/"
@@ -177,3 +177,13 @@ def test_the_list_offers_the_bulk_actions_with_a_box_per_card(browser, owner):
 
     assert 'id="bulk-form"' in html and 'form="bulk-form"' in html
     assert 'data-testid="bulk-zip"' in html and 'data-testid="bulk-delete"' in html
+
+
+def test_a_card_says_when_its_video_is_shared(browser, owner):
+    shared = make_stored_video(owner)
+    sharing.share(shared)
+    make_stored_video(owner)
+
+    html = browser.get(URL).content.decode()
+
+    assert html.count('data-testid="shared-badge"') == 1

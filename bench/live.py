@@ -144,13 +144,20 @@ def call_back_all(stack, jobs: dict, per_second: float) -> dict:
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:
+    if not values:
+        raise RuntimeError("no measurement arrived: see the live processes' log")
     values = sorted(values)
     return values[len(values) // 2], values[min(len(values) - 1, int(len(values) * 0.99))]
 
 
 def run(stack, quick=False) -> tuple[str, list]:
     import seed
+    from django.conf import settings
 
+    # bench/run.py runs this on a fresh stack in a process whose settings were read for an
+    # earlier one: point the jobs made here at this stack's site and simulator.
+    settings.PUBLIC_BASE_URL = stack.url
+    settings.ACEDATACLOUD_BASE_URL = stack.sim.base_url
     live_port = start_live(stack)
     duration = 4.0 if quick else 8.0
     print("pages", flush=True)

@@ -101,6 +101,7 @@ def _export_ms(stack, cookie) -> tuple[float, int]:
 
 def run(stack, quick=False):
     import seed
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -113,6 +114,8 @@ def run(stack, quick=False):
         [Membership(team=teams[u.pk % TEAMS], user=u, is_default=True) for u in users]
     )
     staff = get_user_model().objects.create_user("bench-staff", is_staff=True)
+    # Production requires staff to have an authenticator app (STAFF_REQUIRE_MFA).
+    TOTP.activate(staff, generate_totp_secret())
     client = Client()
     client.force_login(staff)
     cookie = f"sessionid={client.cookies['sessionid'].value}"

@@ -239,12 +239,10 @@ def member_usage(team: Team, now=None) -> dict[int, Meter]:
     return meters
 
 
-def team_meters(team_list, user=None, now=None) -> dict[int, Meter]:
-    """Each team's meter this period (only `user`'s use of it, if given), by team id."""
+def team_meters(team_list, now=None) -> dict[int, Meter]:
+    """Each team's meter this period, by team id (one query)."""
     start, _end = quota.period_bounds(now)
     events = QuotaEvent.objects.filter(team__in=[t.pk for t in team_list], period_start=start)
-    if user is not None:
-        events = events.filter(user=user)
     rows = {
         team_id: (used, granted)
         for team_id, used, granted in events.order_by()
@@ -257,4 +255,31 @@ def team_meters(team_list, user=None, now=None) -> dict[int, Meter]:
         used, granted = rows.get(team.pk, (0, 0))
         limit = team.videos_per_period
         meters[team.pk] = Meter(None if limit is None else limit + granted, used)
+    return meters
+
+
+def share_meters(memberships, now=None) -> dict[int, Meter]:
+    """One person's use of each of their teams, against their share (with its grants), by
+    team id (one query). `memberships` are that person's."""
+    memberships = list(memberships)
+    if not memberships:
+        return {}
+    start, _end = quota.period_bounds(now)
+    rows = {
+        team_id: (used, granted)
+        for team_id, used, granted in QuotaEvent.objects.filter(
+            user_id=memberships[0].user_id,
+            team__in=[m.team_id for m in memberships],
+            period_start=start,
+        )
+        .order_by()
+        .values("team_id")
+        .annotate(used=_sum(USED), granted=_sum(_granted("member")))
+        .values_list("team_id", "used", "granted")
+    }
+    meters = {}
+    for m in memberships:
+        used, granted = rows.get(m.team_id, (0, 0))
+        share = m.videos_per_period
+        meters[m.team_id] = Meter(None if share is None else share + granted, used)
     return meters

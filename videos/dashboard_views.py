@@ -17,6 +17,7 @@ from . import dashboard
 # A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with a
 # quote: names are typed by people, and a CSV is opened by someone else.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ROWS_PER_CHUNK = 500
 
 
 def staff_only(view):
@@ -76,21 +77,29 @@ def usage_export(request):
                 "released",
             ]
         )
+        block = []
         for created, user, team, action, state, seconds, charged, released in dashboard.export_rows(
             days
         ):
-            yield writer.writerow(
-                [
-                    timezone.localtime(created).isoformat(),
-                    _cell(user),
-                    _cell(team),
-                    action,
-                    state,
-                    "" if seconds is None or state != "completed" else f"{seconds:.1f}",
-                    int(charged),
-                    int(released),
-                ]
+            block.append(
+                writer.writerow(
+                    [
+                        timezone.localtime(created).isoformat(),
+                        _cell(user),
+                        _cell(team),
+                        action,
+                        state,
+                        "" if seconds is None or state != "completed" else f"{seconds:.1f}",
+                        int(charged),
+                        int(released),
+                    ]
+                )
             )
+            if len(block) == ROWS_PER_CHUNK:  # one write per block, not one per row
+                yield "".join(block)
+                block = []
+        if block:
+            yield "".join(block)
 
     stamp = timezone.localdate().isoformat()
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

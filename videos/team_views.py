@@ -30,14 +30,9 @@ def team_list(request):
     mine = list(teams.memberships(request.user))
     team_list = [m.team for m in mine]
     meters = budgets.team_meters(team_list)
-    mine_used = budgets.team_meters(team_list, user=request.user)
+    shares = budgets.share_meters(mine)
     rows = [
-        {
-            "membership": m,
-            "team": m.team,
-            "meter": meters[m.team_id],
-            "mine": budgets.Meter(m.videos_per_period, mine_used[m.team_id].used),
-        }
+        {"membership": m, "team": m.team, "meter": meters[m.team_id], "mine": shares[m.team_id]}
         for m in mine
     ]
     others = []

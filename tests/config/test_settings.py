@@ -162,3 +162,17 @@ def test_the_sync_gateway_limit_follows_the_thread_count():
     result = manage("shell", "-v", "0", "-c", code, WEB_THREADS="16")
 
     assert result.stdout.strip() == "8", result.stderr
+
+
+@pytest.mark.slow
+def test_the_site_cap_is_read_from_the_environment_and_a_negative_one_refused():
+    code = "from django.conf import settings; print(settings.SITE_VIDEOS_PER_PERIOD)"
+
+    unset = manage("shell", "-v", "0", "-c", code)
+    capped = manage("shell", "-v", "0", "-c", code, SITE_VIDEOS_PER_PERIOD="500")
+    negative = manage("check", SITE_VIDEOS_PER_PERIOD="-1")
+
+    assert unset.stdout.strip() == "None", unset.stderr
+    assert capped.stdout.strip() == "500", capped.stderr
+    assert negative.returncode != 0
+    assert "SITE_VIDEOS_PER_PERIOD must be 0 or more" in negative.stderr

@@ -258,7 +258,8 @@ class TeamSerializer(serializers.Serializer):
     )
     used = serializers.IntegerField(help_text="The team's videos used this period.")
     share = serializers.IntegerField(
-        allow_null=True, help_text="Your share of the team's videos (null: no share of your own)."
+        allow_null=True,
+        help_text="Your share of the team's videos, with grants (null: no share of your own).",
     )
     used_by_you = serializers.IntegerField()
     resets_at = serializers.DateTimeField()

@@ -267,7 +267,7 @@ class TeamsView(APIView):
         mine = list(teams.memberships(request.user))
         team_list = [m.team for m in mine]
         meters = budgets.team_meters(team_list)
-        yours = budgets.team_meters(team_list, user=request.user)
+        yours = budgets.share_meters(mine)
         resets_at = quota.period_bounds()[1]
         rows = [
             {
@@ -277,7 +277,7 @@ class TeamsView(APIView):
                 "is_default": m.is_default,
                 "limit": meters[m.team_id].limit,
                 "used": meters[m.team_id].used,
-                "share": m.videos_per_period,
+                "share": yours[m.team_id].limit,
                 "used_by_you": yours[m.team_id].used,
                 "resets_at": resets_at,
             }

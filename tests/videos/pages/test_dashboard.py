@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Membership, Team
 from tests.conftest import logged_in, make_user
 from tests.factories import make_video
-from videos import dashboard, services
+from videos import dashboard, dashboard_views, services
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +159,15 @@ def test_staff_without_an_authenticator_app_are_sent_to_set_one_up(admin_browser
         response = admin_browser.get(url)
         assert response.status_code == 302
         assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_the_export_writes_rows_in_blocks_and_loses_none(admin_browser, owner, monkeypatch):
+    monkeypatch.setattr(dashboard_views, "ROWS_PER_CHUNK", 2)
+    for _ in range(5):
+        make_video(owner)
+
+    chunks = list(admin_browser.get("/dashboard/export.csv").streaming_content)
+
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode())))[1:]
+    assert len(chunks) == 1 + 3  # the header, then blocks of 2, 2 and 1
+    assert len(rows) == 5

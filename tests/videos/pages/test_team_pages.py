@@ -7,6 +7,7 @@ from accounts import invitations
 from accounts.models import Invitation, Membership, Team
 from tests.conftest import logged_in, make_user
 from tests.factories import make_video
+from videos.models import QuotaEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,20 @@ def test_signing_up_with_a_team_invitation_makes_a_member(client, manager, team,
 
     membership = Membership.objects.get(user__username="newbie")
     assert membership.team == team and membership.is_default
+
+
+def test_the_teams_page_counts_an_approved_grant_in_my_share(browser, owner, team):
+    Membership.objects.filter(user=owner).update(videos_per_period=2)
+    video = make_video(owner, team=team)
+    QuotaEvent.objects.create(
+        user=owner,
+        team=team,
+        kind="grant",
+        budget="member",
+        amount=3,
+        period_start=QuotaEvent.objects.get(video=video).period_start,
+    )
+
+    page = browser.get("/teams/").content.decode()
+
+    assert "1 of 5 used" in page and "1 of 10 used" in page

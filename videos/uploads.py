@@ -223,6 +223,27 @@ def _printable(name: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())
 
 
+# A request's file fields: (field, the address field it fills, the kind of file).
+FIELDS = (
+    ("start_image", "start_image_url", Upload.Kind.IMAGE),
+    ("end_image", "end_image_url", Upload.Kind.IMAGE),
+    ("video_file", "video_url", Upload.Kind.VIDEO),
+)
+
+
+def take(user, data: dict) -> dict:
+    """The request with each file it carries stored and replaced by the file's address."""
+    data = dict(data)
+    for field, url_field, kind in FIELDS:
+        upload = data.pop(field, None)
+        if not upload:
+            continue
+        if data.get(url_field):
+            _refuse(field, _("Give a file or an address for this, not both."))
+        data[url_field] = public_url(save(user, upload, field, kind))
+    return data
+
+
 def public_url(upload: Upload) -> str:
     """The address AceDataCloud (and anyone holding it) fetches the upload from."""
     return f"{settings.PUBLIC_BASE_URL}{upload.path}"

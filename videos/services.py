@@ -418,7 +418,8 @@ def receive_callback(video_id, secret: str, body) -> bool:
 
 
 def delete(video: Video) -> None:
-    """Delete a video and its files; keep a marked row where others still name it as parent.
+    """Delete a video and its files (its uploads too, unless another video uses them); keep a
+    marked row where others still name it as parent.
 
     Deleting never gives back quota: the ledger keeps the charge.
     """
@@ -427,6 +428,9 @@ def delete(video: Video) -> None:
     files = [video.video_file.name, video.thumbnail_file.name]
     with transaction.atomic():
         _delete_row(video)
+        # Its uploaded frames (or video) go too, unless another video still uses them.
+        files += uploads.release([video.start_image_url, video.end_image_url])
+        files += uploads.release([video.source_video_url])
     transaction.on_commit(lambda: media.remove_files(files))
 
 

@@ -418,6 +418,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Video and VideoCreated (the answer to a create, with its variations) share this enum.
+    "ENUM_NAME_OVERRIDES": {"AspectRatioEnum": "videos.models.AspectRatio"},
     # The docs page's scripts are served from static/, not a CDN: the site works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

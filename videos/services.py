@@ -21,14 +21,7 @@ from accounts.standing import video_refusal
 
 from . import budgets, failures, line, media, quota, uploads
 from .acedata import AceDataError, get_client
-from .errors import (
-    AccountNotReady,
-    Conflict,
-    InvalidCallback,
-    InvalidRequest,
-    NotFound,
-    UpstreamUnavailable,
-)
+from .errors import AccountNotReady, Conflict, InvalidCallback, NotFound, UpstreamUnavailable
 from .models import MediaState, Upload, Video
 from .retry import retry_delay
 from .signals import job_changed, job_ended
@@ -58,29 +51,13 @@ def take_uploads(user, data: dict) -> dict:
     """Store the files a request carries (start_image, end_image, video_file) and put their
     addresses where an address goes; InvalidRequest for a file that is unfit."""
     check_account(user)
-    data = dict(data)
-    for field, url_field, kind in UPLOAD_FIELDS:
-        upload = data.pop(field, None)
-        if not upload:
-            continue
-        if data.get(url_field):
-            raise InvalidRequest({field: [_("Give a file or an address for this, not both.")]})
-        data[url_field] = uploads.public_url(uploads.save(user, upload, field, kind))
-    return data
+    return uploads.take(user, data)
 
 
 def upload(user, file) -> Upload:
     """Store a file uploaded on its own (POST /api/v1/uploads/) for use in later requests."""
     check_account(user)
     return uploads.save(user, file, "file")
-
-
-# A request's file fields: (field, the address field it fills, the kind of file).
-UPLOAD_FIELDS = (
-    ("start_image", "start_image_url", Upload.Kind.IMAGE),
-    ("end_image", "end_image_url", Upload.Kind.IMAGE),
-    ("video_file", "video_url", Upload.Kind.VIDEO),
-)
 
 
 def check_account(user) -> None:
@@ -459,7 +436,8 @@ def receive_callback(video_id, secret: str, body) -> bool:
 
 
 def delete(video: Video) -> None:
-    """Delete a video and its files; keep a marked row where others still name it as parent.
+    """Delete a video and its files (its uploads too, unless another video uses them); keep a
+    marked row where others still name it as parent.
 
     Deleting never gives back quota: the ledger keeps the charge.
     """
@@ -468,6 +446,9 @@ def delete(video: Video) -> None:
     files = [video.video_file.name, video.thumbnail_file.name]
     with transaction.atomic():
         _delete_row(video)
+        # Its uploaded frames (or video) go too, unless another video still uses them.
+        files += uploads.release([video.start_image_url, video.end_image_url])
+        files += uploads.release([video.source_video_url])
     transaction.on_commit(lambda: media.remove_files(files))
 
 

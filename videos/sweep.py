@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.backend import DatabaseBackend
@@ -114,9 +115,12 @@ def time_out_stuck(now=None) -> int:
     cutoff = now - timedelta(seconds=limit)
     minutes = max(round(limit / 60), 1)
     ended = 0
-    stuck = Video.objects.in_flight().filter(created_at__lte=cutoff)
-    # A job waiting its turn in its owner's line, never yet tried, is not stuck: it goes
-    # when an earlier one ends (videos/line.py), however long that takes.
+    # A job's time runs from when it left its owner's line (sent, or claimed to be sent), not
+    # from when it joined: a long wait in line is no sign of a stuck job.
+    since = Coalesce("submitted_at", "claimed_at", "created_at")
+    stuck = Video.objects.in_flight().alias(since=since).filter(since__lte=cutoff)
+    # One waiting its turn, never yet tried, is not stuck at all: it goes when an earlier
+    # one ends (videos/line.py), however long that takes.
     stuck = stuck.exclude(pk__in=line.waiting().filter(submit_attempts=0, error_code=""))
     for job in stuck:
         params = {"kind": failures.TIMED_OUT, "minutes": minutes}

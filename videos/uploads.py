@@ -25,6 +25,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -33,7 +34,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import mp4
 from .errors import InvalidRequest
-from .models import Upload
+from .models import Upload, Video
 
 logger = logging.getLogger(__name__)
 pillow_heif.register_heif_opener()
@@ -223,6 +224,27 @@ def _printable(name: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())
 
 
+# A request's file fields: (field, the address field it fills, the kind of file).
+FIELDS = (
+    ("start_image", "start_image_url", Upload.Kind.IMAGE),
+    ("end_image", "end_image_url", Upload.Kind.IMAGE),
+    ("video_file", "video_url", Upload.Kind.VIDEO),
+)
+
+
+def take(user, data: dict) -> dict:
+    """The request with each file it carries stored and replaced by the file's address."""
+    data = dict(data)
+    for field, url_field, kind in FIELDS:
+        upload = data.pop(field, None)
+        if not upload:
+            continue
+        if data.get(url_field):
+            _refuse(field, _("Give a file or an address for this, not both."))
+        data[url_field] = public_url(save(user, upload, field, kind))
+    return data
+
+
 def public_url(upload: Upload) -> str:
     """The address AceDataCloud (and anyone holding it) fetches the upload from."""
     return f"{settings.PUBLIC_BASE_URL}{upload.path}"
@@ -247,6 +269,24 @@ def mark_used(urls) -> int:
     return Upload.objects.filter(token__in=tokens, used_at__isnull=True).update(
         used_at=timezone.now()
     )
+
+
+def release(urls) -> list[str]:
+    """Delete the uploads these addresses name that no remaining video uses (a video was
+    deleted); return their file names, for the caller to remove once that is committed."""
+    tokens = {token for token in map(token_of, urls) if token}
+    names = []
+    for row in Upload.objects.filter(token__in=tokens):
+        path = row.path  # matched at the end: PUBLIC_BASE_URL may have changed since
+        users = Video.objects.filter(deleted_at__isnull=True).filter(
+            Q(start_image_url__endswith=path)
+            | Q(end_image_url__endswith=path)
+            | Q(source_video_url__endswith=path)
+        )
+        if not users.exists():
+            names.append(row.file.name)
+            row.delete()
+    return names
 
 
 def remove_unused(now=None) -> int:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import line, lineage, services, sharing
+from . import line, lineage, services, sharing, uploads
 from .errors import (
     Conflict,
     InvalidRequest,
@@ -111,7 +111,7 @@ def _submit(request, form, data):
 def _keep_uploads(form, data):
     """Show a stored upload's address in its field, so a refused form need not upload again."""
     form.data = form.data.copy()
-    for field, url_field, _kind in services.UPLOAD_FIELDS:
+    for field, url_field, _kind in uploads.FIELDS:
         if form.files.get(field) and url_field in form.fields:
             form.data[url_field] = data[url_field]
 

@@ -113,7 +113,10 @@ def test_a_failed_poll_changes_nothing(owner, fake_upstream):
     "setup, words",
     [
         ({"state": Video.State.PROCESSING}, "did not finish this video within 15 minutes"),
-        ({"state": Video.State.QUEUED, "claimed_at": timezone.now()}, "lost contact"),
+        (  # claimed 16 minutes ago, and no answer since
+            {"state": Video.State.QUEUED, "claimed_at": timezone.now() - timedelta(minutes=16)},
+            "lost contact",
+        ),
         (
             {  # as _record_submit_error leaves a job after a transient fault
                 "state": Video.State.QUEUED,
@@ -136,6 +139,21 @@ def test_a_job_that_hangs_too_long_is_failed_with_a_reason_and_refunded(owner, s
     assert words in job.error_message and "No quota was used." in job.error_message
     assert Video.objects.get(pk=fresh.pk).state == "processing"
     assert quota_status(owner).used == 1
+
+
+def test_a_job_that_waited_long_in_line_has_its_full_time_once_sent(owner):
+    long_ago = timezone.now() - timedelta(minutes=40)
+    sent_now = make_video(owner, state="processing", created_at=long_ago)
+    Video.objects.filter(pk=sent_now.pk).update(submitted_at=timezone.now())
+    claimed_now = make_video(
+        owner, state="queued", task_id=None, created_at=long_ago, claimed_at=timezone.now()
+    )
+
+    assert sweep.time_out_stuck() == 0
+    assert set(Video.objects.in_flight().values_list("pk", flat=True)) == {
+        sent_now.pk,
+        claimed_now.pk,
+    }
 
 
 def test_a_sweep_reports_what_it_did(owner, fake_upstream):

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
+from tests.factories import make_video
 from tests.images import (
     GPS_TAG,
     bomb_png,
@@ -18,7 +19,7 @@ from tests.images import (
     png,
     upload,
 )
-from videos import uploads
+from videos import services, uploads
 from videos.errors import InvalidRequest
 from videos.models import Upload
 
@@ -173,3 +174,25 @@ def test_a_file_name_with_control_characters_is_stored_without_them(owner):
     row = uploads.save(owner, upload(image_bytes("PNG"), "a\x00b\x1fc.png"))
 
     assert Upload.objects.get(pk=row.pk).original_name == "abc.png"
+
+
+def test_deleting_a_video_deletes_its_uploads_unless_another_video_uses_them(
+    owner, django_capture_on_commit_callbacks
+):
+    only, shared = uploads.save(owner, png()), uploads.save(owner, png(color="blue"))
+    one = make_video(
+        owner, start_image_url=uploads.public_url(only), end_image_url=uploads.public_url(shared)
+    )
+    other = make_video(owner, state="failed", start_image_url=uploads.public_url(shared))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete(one)
+
+    assert list(Upload.objects.values_list("pk", flat=True)) == [shared.pk]
+    assert not default_storage.exists(only.file.name)
+    assert default_storage.exists(shared.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete(other)
+
+    assert not Upload.objects.exists() and not default_storage.exists(shared.file.name)

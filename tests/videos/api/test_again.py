@@ -1,6 +1,8 @@
 """Again, differently, or not at all: retry, variations (count) and cancel through the API."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_video
@@ -148,3 +150,17 @@ def test_a_finished_video_cannot_be_cancelled(api, owner):
     response = api.post(f"/api/v1/videos/{done.pk}/cancel/")
 
     assert response.status_code == 409 and response.json()["code"] == "not_in_flight"
+
+
+def test_the_list_reads_every_place_in_line_in_one_query(api, owner):
+    make_video(owner, state="queued", task_id=None)
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/videos/")
+    for _ in range(10):
+        make_video(owner, state="queued", task_id=None)
+
+    with CaptureQueriesContext(connection) as many:
+        body = api.get("/api/v1/videos/").json()
+
+    assert sorted(v["position"] for v in body["results"]) == list(range(1, 12))
+    assert len(many) == len(few) <= 3

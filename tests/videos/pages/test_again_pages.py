@@ -1,6 +1,8 @@
 """The pages' side of uploads, "use these settings", "try again", cancel, variations, the line."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_video
@@ -180,3 +182,19 @@ def test_a_file_that_is_not_an_mp4_is_refused_on_the_extend_page(browser):
 
     assert "not an MP4 file" in response.context["form"].errors["video_file"][0]
     assert not Video.objects.exists()
+
+
+def test_places_in_line_cost_one_query_however_many_wait(browser, owner, settings):
+    settings.QUOTA_MAX_IN_FLIGHT = 1
+    settings.QUOTA_MAX_WAITING = 20
+    make_video(owner, state="queued", task_id=None)
+    with CaptureQueriesContext(connection) as few:
+        browser.get("/videos/")
+    for _ in range(11):
+        make_video(owner, state="queued", task_id=None)
+
+    with CaptureQueriesContext(connection) as many:
+        html = browser.get("/videos/").content.decode()
+
+    assert "waiting, 12th in line" in html
+    assert len(many) == len(few) <= 5  # session, user, count, page, the line's places

@@ -149,6 +149,9 @@ def simulator(settings):
 def live(live_server, settings, simulator):
     """The site on a live server, reachable by the simulator's callbacks."""
     settings.PUBLIC_BASE_URL = live_server.url
+    # A threaded server serves no event streams: its pages poll, as on a site without live
+    # processes (asgi_live serves them).
+    settings.LIVE_UPDATES = "off"
     return live_server
 
 

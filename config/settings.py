@@ -424,9 +424,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # One name for the aspect ratios a video has (the model's, with their labels), so that
-    # two serializers reading them never collide into a numbered enum.
-    "ENUM_NAME_OVERRIDES": {"AspectRatioEnum": "videos.models.AspectRatio"},
 }
 
 # --- Security (production) ----------------------------------------------

@@ -5,8 +5,10 @@ import asyncio
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
+from asgiref.sync import async_to_sync
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.asgi import get_asgi_application
 from django.db import connections
@@ -48,3 +50,21 @@ class AsgiLiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         connections.settings["default"]["CONN_MAX_AGE"] = self.saved_max_age
+
+
+def run_async(coroutine_function):
+    """Run an async scenario from a sync test, in a thread of its own.
+
+    Its own thread, because Playwright's sync API (the browser tests' session-wide Chromium)
+    leaves an event loop set in the main thread, where async_to_sync refuses to run. The
+    scenario's ORM calls run in that thread too, on connections closed at the end.
+    """
+
+    def in_thread():
+        try:
+            return async_to_sync(coroutine_function)()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(in_thread).result()

@@ -1,5 +1,6 @@
 """Shared fixtures: three users, API clients, the simulator over real HTTP, a fake upstream."""
 
+import asyncio
 import contextlib
 import threading
 import time
@@ -45,6 +46,22 @@ def _fast_and_isolated(settings, tmp_path_factory):
     settings.QUOTA_VIDEOS_PER_PERIOD = 10
     settings.QUOTA_MAX_IN_FLIGHT = 3
     cache.clear()  # throttle and login-failure counts never leak from one test into the next
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_left_by_the_browser(request):
+    """Playwright's sync API (the session's Chromium) leaves its event loop marked as running
+    in the main thread; Django's test client then refuses to call an async view there (the
+    gateway's /luma/videos, /events/). Tests other than the browser's run without it."""
+    loop = asyncio._get_running_loop()
+    if loop is None or request.node.get_closest_marker("browser"):
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 def make_user(username, **extra):
@@ -132,6 +149,9 @@ def simulator(settings):
 def live(live_server, settings, simulator):
     """The site on a live server, reachable by the simulator's callbacks."""
     settings.PUBLIC_BASE_URL = live_server.url
+    # A threaded server serves no event streams: its pages poll, as on a site without live
+    # processes (asgi_live serves them).
+    settings.LIVE_UPDATES = "off"
     return live_server
 
 

@@ -15,7 +15,8 @@
   var gettext = window.gettext || function (text) { return text; };
   var REOPEN_MS = 15000;  // after the server refused or closed the stream for good
   var POLL_MS = 3000;      // a page's own checks while the stream is down
-  var url = document.body && document.body.dataset.eventsUrl;
+  var meta = document.querySelector('meta[name="live-events"]');
+  var url = meta && meta.content;
 
   var live = {
     enabled: Boolean(url),

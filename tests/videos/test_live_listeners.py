@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.db import connection
 
+from tests.asgi import run_async
 from videos import events
 
 WAIT = 5.0
@@ -46,7 +47,7 @@ def _scenario_fan_out():
         await hub.aclose()
         return heard, nothing
 
-    return async_to_sync(scenario)()
+    return run_async(scenario)
 
 
 @pytest.mark.postgres
@@ -83,7 +84,7 @@ def test_a_notification_inside_a_transaction_arrives_only_once_it_commits(settin
         await hub.aclose()
         return before, after
 
-    before, after = async_to_sync(scenario)()
+    before, after = run_async(scenario)
     assert before is None
     assert after["video"] == "v-2"
 
@@ -111,7 +112,7 @@ def test_the_listener_comes_back_after_its_connection_is_cut_and_says_to_resync(
         await hub.aclose()
         return first_pid, hub.backend_pid, resync, after
 
-    first_pid, second_pid, resync, after = async_to_sync(scenario)()
+    first_pid, second_pid, resync, after = run_async(scenario)
     assert second_pid != first_pid
     assert resync is events.RESYNC  # what changed while it was away is read again
     assert after["video"] == "v-3"
@@ -138,7 +139,7 @@ def test_a_subscriber_far_behind_is_told_to_resync_not_blocked(settings, db):
         subscription.close()
         return first
 
-    assert async_to_sync(scenario)() is events.RESYNC
+    assert run_async(scenario) is events.RESYNC
 
 
 def test_publishing_never_raises_when_the_channel_is_down(settings, db, caplog):
@@ -161,4 +162,4 @@ def test_the_subscription_queue_keeps_order(settings, db):
         subscription.close()
         return got
 
-    assert async_to_sync(scenario)() == [f"v-{n}" for n in range(5)]
+    assert run_async(scenario) == [f"v-{n}" for n in range(5)]

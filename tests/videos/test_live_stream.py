@@ -4,9 +4,10 @@ import asyncio
 import json
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 
+from tests.asgi import run_async
 from tests.conftest import make_user
 from tests.factories import make_video
 from videos import events
@@ -63,9 +64,7 @@ class Stream:
         self.response.close()
 
 
-def run(coroutine_function):
-    """Run an async scenario from a sync test; its ORM calls come back to this thread."""
-    return async_to_sync(coroutine_function)()
+run = run_async
 
 
 def test_it_refuses_a_stream_to_someone_not_logged_in(pushing):
@@ -79,7 +78,7 @@ def test_it_refuses_a_stream_to_someone_not_logged_in(pushing):
 
 def test_it_tells_pages_to_poll_where_nothing_pushes(settings, owner, browser):
     settings.LIVE_UPDATES = "off"
-    assert b'data-events-url=""' in browser.get("/videos/").content
+    assert b'<meta name="live-events" content="">' in browser.get("/videos/").content
 
     async def scenario():
         return await Stream(owner).open()
@@ -90,7 +89,7 @@ def test_it_tells_pages_to_poll_where_nothing_pushes(settings, owner, browser):
 
 
 def test_pages_name_the_stream_when_the_site_pushes(pushing, browser):
-    assert b'data-events-url="/events/"' in browser.get("/videos/").content
+    assert b'<meta name="live-events" content="/events/">' in browser.get("/videos/").content
 
 
 def test_a_threaded_server_refuses_streams_so_the_page_polls(pushing, browser):

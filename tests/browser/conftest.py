@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
@@ -94,3 +95,13 @@ def shoot():
 def pytest_terminal_summary(terminalreporter):
     if _saved:
         terminalreporter.write_line(f"browser screenshots ({len(_saved)}): {SCREENSHOT_DIR}")
+
+
+def sign_in(page, live, user):
+    """Give the browser a signed-in session without going through the login form."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
+    )

@@ -4,10 +4,9 @@
 import base64
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.conftest import wait_for
 from tests.factories import make_video
 from tests.images import image_bytes
@@ -40,15 +39,6 @@ PASTE = """([data, name, type]) => {
 }"""
 
 
-def _sign_in(page, live, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
-    )
-
-
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
@@ -56,7 +46,7 @@ def _b64(data: bytes) -> str:
 def test_drop_a_first_frame_paste_a_last_one_and_make_the_video(
     page, live, shoot, owner, simulator, background_worker
 ):
-    _sign_in(page, live, owner)
+    sign_in(page, live, owner)
     page.goto("/videos/new/")
     page.get_by_label("Prompt", exact=True).fill("A paper boat on a pond")
 
@@ -99,7 +89,7 @@ def test_try_again_on_a_failed_video(page, live, shoot, owner, simulator, backgr
         aspect_ratio="9:16",
         error_code="api_error",
     )
-    _sign_in(page, live, owner)
+    sign_in(page, live, owner)
     page.goto(f"/videos/{failed.pk}/")
     shoot(page, "frames-03-failed")
 

@@ -2,10 +2,9 @@
 docs draw everything from this site alone, and the admin's thumbnails stay thumbnails."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.conftest import SIM_TOKEN, make_user
 from tests.factories import make_video
 from videos.acedata import AceDataClient
@@ -15,16 +14,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _sign_in(page, live, user):
-    """Give the browser a signed-in session without going through the login form."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
-    )
 
 
 def test_the_api_docs_draw_the_api_from_this_site_alone(page, live, shoot):
@@ -58,7 +47,7 @@ def test_the_admins_video_list_keeps_thumbnails_small(page, live, simulator, sho
     thumbnail = simulator.wait_for_task(task_id)["response"]["thumbnail_url"]  # a real JPEG
     for _ in range(25):
         make_video(owner, thumbnail_url=thumbnail)
-    _sign_in(page, live, staff)
+    sign_in(page, live, staff)
 
     page.goto("/admin/videos/video/")
     page.wait_for_function(

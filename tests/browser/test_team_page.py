@@ -1,11 +1,10 @@
 """A team's manager looks after the team in real Chromium: shares, an invitation, a request."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import Invitation, Membership, MoreRequest, Team
+from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 from tests.factories import make_video
 from videos.models import QuotaEvent
@@ -16,15 +15,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _sign_in(page, live, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
-    )
 
 
 def test_a_manager_sets_a_share_invites_someone_and_approves_a_request(page, live, shoot):
@@ -42,7 +32,7 @@ def test_a_manager_sets_a_share_invites_someone_and_approves_a_request(page, liv
         reason="The school play",
         period_start=period_bounds()[0],
     )
-    _sign_in(page, live, manager)
+    sign_in(page, live, manager)
 
     page.goto("/teams/")
     page.get_by_role("link", name="Manage Class 4B").click()

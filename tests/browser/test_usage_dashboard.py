@@ -3,11 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import Membership, Team
+from tests.browser.conftest import sign_in
 from tests.conftest import make_user
 from tests.factories import make_video
 from videos import services
@@ -18,15 +17,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _sign_in(page, live, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
-    )
 
 
 def test_staff_open_the_dashboard_from_the_admin_and_see_the_charts_drawn(page, live, shoot):
@@ -40,7 +30,7 @@ def test_staff_open_the_dashboard_from_the_admin_and_see_the_charts_drawn(page, 
             completed_at=video.created_at + timedelta(seconds=30 + day * 10)
         )
     services.fail(make_video(maker, state=Video.State.PROCESSING), "forbidden", {"kind": "x"})
-    _sign_in(page, live, staff)
+    sign_in(page, live, staff)
 
     page.goto("/admin/")
     page.get_by_role("link", name="Usage dashboard").click()

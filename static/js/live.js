@@ -79,7 +79,56 @@
   }
 
   // --- pages other than a video's: read the live regions again ---------------------------
-  var refreshing = null, again = false, pollTimer = null;
+  var refreshing = null, again = false, pollTimer = null, waiting = false;
+
+  // What the server last sent for each region. A read that brings nothing new leaves the
+  // region alone: swapping it would drop what the person is doing there (a playing preview,
+  // a half-made selection). The CSRF token is masked afresh on every render, so it is left out.
+  function fingerprint(region) {
+    var copy = region.cloneNode(true);
+    copy.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach(function (input) {
+      input.removeAttribute("value");
+    });
+    return copy.outerHTML;
+  }
+  var served = {};
+  document.querySelectorAll("[data-live]").forEach(function (region) {
+    served[region.dataset.live] = fingerprint(region);
+  });
+
+  // The element in a region's newer copy that stands where the focused one stood: a box by
+  // its value, a link by its address, a form's button by the form's action. Anything else
+  // (a field being typed in) has no counterpart, and the region waits for the focus to leave.
+  function counterpart(active, node) {
+    var quote = function (text) { return '"' + CSS.escape(text) + '"'; };
+    if (active.matches('input[type="checkbox"], input[type="radio"]')) {
+      return node.querySelector("input[name=" + quote(active.name) + "][value=" + quote(active.value) + "]");
+    }
+    if (active.matches("a[href]")) return node.querySelector("a[href=" + quote(active.getAttribute("href")) + "]");
+    if (active.matches("button") && active.form && active.form.getAttribute("action")) {
+      var forms = node.querySelectorAll("form[action=" + quote(active.form.getAttribute("action")) + "]");
+      var index = Array.prototype.indexOf.call(active.form.querySelectorAll("button"), active);
+      return forms.length === 1 ? forms[0].querySelectorAll("button")[index] || null : null;
+    }
+    return null;
+  }
+
+  // Swaps a region for the server's newer copy, keeping the boxes the person ticked and the
+  // focus, and tells the page's scripts (luma:region on the new node) to set it up again.
+  function replace(region, node, focused) {
+    var ticked = {};
+    region.querySelectorAll('input[type="checkbox"][name="ids"]:checked').forEach(function (box) {
+      ticked[box.value] = true;
+    });
+    node.querySelectorAll('input[type="checkbox"][name="ids"]').forEach(function (box) {
+      if (ticked[box.value]) box.checked = true;
+    });
+    var focus = focused && counterpart(focused, node);
+    region.replaceWith(node);
+    if (window.Studio) window.Studio.init(node);
+    node.dispatchEvent(new CustomEvent("luma:region", { bubbles: true }));
+    if (focus) focus.focus({ preventScroll: true });
+  }
 
   function refresh() {
     if (refreshing) { again = true; return refreshing; }
@@ -91,11 +140,16 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
         document.querySelectorAll("[data-live]").forEach(function (region) {
-          var next = fresh.querySelector('[data-live="' + region.dataset.live + '"]');
-          if (!next || region.contains(document.activeElement)) return;  // never under the cursor
+          var name = region.dataset.live;
+          var next = fresh.querySelector('[data-live="' + name + '"]');
+          if (!next) return;
+          var print = fingerprint(next);
+          if (print === served[name]) return;
+          var focused = region.contains(document.activeElement) ? document.activeElement : null;
           var node = document.importNode(next, true);
-          region.replaceWith(node);
-          if (window.Studio) window.Studio.init(node);
+          if (focused && !counterpart(focused, node)) { waiting = true; return; }  // never under the cursor
+          served[name] = print;
+          replace(region, node, focused);
         });
       })
       .catch(function () { /* the next change or poll tries again */ })
@@ -120,6 +174,10 @@
     if (document.querySelector("[data-video-page]") || !document.querySelector("[data-live]")) return;
     document.addEventListener("luma:video", refresh);
     document.addEventListener("luma:resync", refresh);
+    // A region left alone while it had the focus catches up once the focus leaves it.
+    document.addEventListener("focusout", function () {
+      if (waiting) { waiting = false; refresh(); }
+    });
     document.addEventListener("luma:live", function (event) {
       if (event.detail.live) { clearTimeout(pollTimer); refresh(); } else schedulePoll();
     });

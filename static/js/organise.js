@@ -36,6 +36,8 @@
       .finally(function () { button.disabled = false; });
   });
 
+  // The bar that acts on several videos. Live updates may swap it for a newer copy
+  // (luma:region), so it is set up again each time and listens through the document.
   function initBulk(form) {
     var boxes = function () {
       return Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="' + form.id + '"]'));
@@ -53,15 +55,13 @@
       selectAll.textContent = n && n === boxes().length ? gettext("Select none") : gettext("Select all on this page");
     }
 
+    form.lumaUpdate = update;
     selectAll.hidden = false;
     selectAll.addEventListener("click", function () {
       var all = boxes();
       var every = all.every(function (box) { return box.checked; });
       all.forEach(function (box) { box.checked = !every; });
       update();
-    });
-    document.addEventListener("change", function (event) {
-      if (event.target.matches('input[name="ids"]')) update();
     });
     form.addEventListener("submit", function (event) {
       var message = event.submitter && event.submitter.dataset.confirm;
@@ -70,13 +70,24 @@
     update();
   }
 
+  document.addEventListener("change", function (event) {
+    var form = event.target.matches('input[name="ids"]') && event.target.form;
+    if (form && form.lumaUpdate) form.lumaUpdate();
+  });
+
   // A finished video's card plays a muted preview while pointed at or focused, unless the
   // visitor asked for less motion. The video is made on demand and dropped afterwards.
+  // The document listens, so cards that live updates put in later play too.
   var calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  function previewCard(node) {
+    var card = node && node.closest && node.closest("[data-testid='video-grid'] .video-card");
+    return card && card.querySelector("[data-preview]") ? card : null;
+  }
 
   function startPreview(card) {
     var thumb = card.querySelector("[data-preview]");
-    if (calm || !thumb || thumb.querySelector("video")) return;
+    if (calm || thumb.querySelector("video")) return;
     var video = document.createElement("video");
     video.className = "preview";
     video.muted = true;
@@ -99,20 +110,27 @@
     video.remove();
   }
 
-  function initPreviews(grid) {
-    grid.querySelectorAll(".video-card").forEach(function (card) {
-      if (!card.querySelector("[data-preview]")) return;
-      card.addEventListener("mouseenter", function () { startPreview(card); });
-      card.addEventListener("mouseleave", function () { if (!card.contains(document.activeElement)) stopPreview(card); });
-      card.addEventListener("focusin", function () { startPreview(card); });
-      card.addEventListener("focusout", function (event) {
-        if (!card.contains(event.relatedTarget) && !card.matches(":hover")) stopPreview(card);
-      });
-    });
-  }
+  document.addEventListener("mouseover", function (event) {
+    var card = previewCard(event.target);
+    if (card) startPreview(card);
+  });
+  document.addEventListener("mouseout", function (event) {
+    var card = previewCard(event.target);
+    if (card && !card.contains(event.relatedTarget) && !card.contains(document.activeElement)) stopPreview(card);
+  });
+  document.addEventListener("focusin", function (event) {
+    var card = previewCard(event.target);
+    if (card) startPreview(card);
+  });
+  document.addEventListener("focusout", function (event) {
+    var card = previewCard(event.target);
+    if (card && !card.contains(event.relatedTarget) && !card.matches(":hover")) stopPreview(card);
+  });
 
+  document.addEventListener("luma:region", function (event) {
+    event.target.querySelectorAll("[data-bulk]").forEach(initBulk);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-bulk]").forEach(initBulk);
-    document.querySelectorAll("[data-testid='video-grid']").forEach(initPreviews);
   });
 })();

@@ -13,6 +13,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Problems, _open_tab
+from tests.videos.stored import make_stored_video
 from videos import events, services
 from videos.models import Video
 
@@ -122,6 +123,42 @@ def test_a_new_job_appears_on_my_videos_and_a_failure_on_its_page(tabs, owner, s
     expect(page.get_by_test_id("failure")).to_be_visible(timeout=PUSH_MS)
     expect(card.locator(".badge-failed")).to_be_visible(timeout=PUSH_MS)
     assert page.evaluate("window.__notes")[-1]["title"] == "Your video could not be made"
+
+
+def test_a_change_on_my_videos_keeps_the_ticks_the_delete_question_and_the_previews(
+    tabs, owner, simulator
+):
+    kept = make_stored_video(owner, prompt="A heron on one leg")
+    video = _in_flight(owner, simulator, "A crane in the reeds")
+    grid = tabs("/videos/")
+    _wait_live(grid)
+    heron = grid.locator(".video-card", has_text="A heron on one leg")
+    heron.get_by_test_id("select").check()
+    bulk = grid.get_by_test_id("bulk")
+    expect(bulk).to_contain_text("1 selected")
+
+    _call_back(simulator, video)
+    crane = grid.locator(".video-card", has_text="A crane in the reeds")
+    expect(crane.locator(".badge-completed")).to_be_visible(timeout=PUSH_MS)
+
+    # The grid was swapped for the server's newer copy; what the person was doing survives.
+    expect(heron.get_by_test_id("select")).to_be_checked()
+    expect(heron.get_by_test_id("select")).to_be_focused()
+    expect(bulk).to_contain_text("1 selected")
+    expect(bulk.get_by_role("button", name="Select all on this page")).to_be_visible()
+    grid.locator("#filter-q").focus()
+    heron.hover()
+    expect(heron.locator("video.preview")).to_have_count(1)
+    grid.mouse.move(1, 1)
+    expect(heron.locator("video.preview")).to_have_count(0)
+    asked = []
+    grid.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    grid.get_by_test_id("bulk-delete").click()
+    expect(heron).to_be_visible()
+    assert asked and "Delete the selected videos" in asked[0], asked
+    assert Video.objects.filter(pk=kept.pk).exists()
+    assert grid.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert not grid.problems, grid.problems
 
 
 def test_a_page_reconnects_with_last_event_id_and_gets_what_changed_meanwhile(

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from accounts.models import Allowance
 
 from .errors import QuotaExceeded, TooManyInFlight
+from .line import waiting as waiting_in_line
 from .models import QuotaEvent, Video
 
 # A hint for a client refused for having too many jobs in flight: about a job's length.
@@ -37,6 +38,13 @@ class QuotaStatus:
     resets_at: datetime
     # Jobs beyond max_in_flight wait in line (videos/line.py), at most this many.
     max_waiting: int = 0
+    # Of in_flight, the jobs waiting in line rather than being made.
+    waiting: int = 0
+
+    @property
+    def out(self) -> int:
+        """Jobs being made now: sent upstream or about to be."""
+        return self.in_flight - self.waiting
 
     @property
     def remaining(self) -> int:
@@ -105,19 +113,18 @@ def get_allowance(user) -> Allowance:
     return allowance
 
 
-def _usage(user, period_start) -> tuple[int, int, int]:
-    """This period's usage, the jobs in flight and the videos granted on request, read
-    together in one statement."""
+def _count(videos):
+    return videos.order_by().values("owner").annotate(count=Count("pk")).values("count")
+
+
+def _usage(user, period_start) -> tuple[int, int, int, int]:
+    """This period's usage, the jobs in flight, those of them waiting in line and the
+    videos granted on request, read together in one statement."""
     lines = QuotaEvent.objects.filter(user=OuterRef("pk"), period_start=period_start)
     charges = lines.usage().order_by().values("user").annotate(total=Sum("amount")).values("total")
-    running = (
-        Video.objects.filter(owner=OuterRef("pk"), deleted_at__isnull=True)
-        .in_flight()
-        .order_by()
-        .values("owner")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    mine = Video.objects.filter(owner=OuterRef("pk"), deleted_at__isnull=True)
+    running = _count(mine.in_flight())
+    queued = _count(waiting_in_line(mine))
     grants = (
         lines.filter(kind=QuotaEvent.Kind.GRANT, budget="user")
         .order_by()
@@ -131,9 +138,10 @@ def _usage(user, period_start) -> tuple[int, int, int]:
         .annotate(
             used=Coalesce(Subquery(charges, output_field=IntegerField()), 0),
             running=Coalesce(Subquery(running, output_field=IntegerField()), 0),
+            queued=Coalesce(Subquery(queued, output_field=IntegerField()), 0),
             granted=Coalesce(Subquery(grants, output_field=IntegerField()), 0),
         )
-        .values_list("used", "running", "granted")
+        .values_list("used", "running", "queued", "granted")
         .get()
     )
 
@@ -141,7 +149,7 @@ def _usage(user, period_start) -> tuple[int, int, int]:
 def quota_status(user, now=None, allowance: Allowance | None = None) -> QuotaStatus:
     allowance = allowance or get_allowance(user)
     start, end = period_bounds(now)
-    used, in_flight, granted = _usage(user, start)
+    used, in_flight, queued, granted = _usage(user, start)
     return QuotaStatus(
         limit=allowance.limit + granted,
         used=used,
@@ -151,6 +159,7 @@ def quota_status(user, now=None, allowance: Allowance | None = None) -> QuotaSta
         period_start=start,
         resets_at=end,
         max_waiting=settings.QUOTA_MAX_WAITING,
+        waiting=queued,
     )
 
 

@@ -140,3 +140,20 @@ def test_two_workers_never_put_more_than_the_cap_out(owner, fake_upstream, setti
     assert sent.count(True) == 1
     assert _out(owner) == 3
     assert line.positions(owner) == {jobs[3].pk: 1, jobs[4].pk: 2, jobs[5].pk: 3}
+
+
+def test_the_meter_and_the_api_tell_jobs_being_made_from_jobs_waiting(
+    owner, fake_upstream, settings, browser, api
+):
+    settings.QUOTA_MAX_IN_FLIGHT = 2
+    _submit(owner, 5)
+    assert sweep.dispatch_due() == 2
+
+    status = quota.quota_status(owner)
+    meter = browser.get("/accounts/profile/").content.decode()
+    body = api.get("/api/v1/quota/").json()
+
+    assert (status.in_flight, status.out, status.waiting) == (5, 2, 3)
+    assert "2 in progress (at most 2 at once)." in meter
+    assert "3 more waiting in line." in meter
+    assert (body["in_flight"], body["waiting"]) == (5, 3)

@@ -249,6 +249,7 @@ class QuotaView(APIView):
                     "used": quota.used,
                     "remaining": quota.remaining,
                     "in_flight": quota.in_flight,
+                    "waiting": quota.waiting,
                     "max_in_flight": quota.max_in_flight,
                     "max_waiting": quota.max_waiting,
                     "period": quota.period,

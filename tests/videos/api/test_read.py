@@ -134,7 +134,7 @@ def test_the_quota_endpoint_reports_the_allowance(api, owner, settings):
     body = api.get("/api/v1/quota/").json()
 
     assert body["limit"] == 5 and body["used"] == 2 and body["remaining"] == 3
-    assert body["in_flight"] == 1 and body["max_in_flight"] == 3
+    assert body["in_flight"] == 1 and body["waiting"] == 0 and body["max_in_flight"] == 3
     assert body["period"] == "month" and body["resets_at"]
 
 

@@ -129,6 +129,8 @@
         );
       } else if (page.querySelector('[data-live] [href*="' + video.id + '"]')) {
         swapRegions(false).catch(function () {});  // one of its family changed
+      } else if (video.state !== "queued" && page.querySelector('[data-testid="line-place"]')) {
+        swapRegions(false).catch(function () {});  // another job of theirs moved: so may the line
       }
     });
     document.addEventListener("luma:resync", function () {

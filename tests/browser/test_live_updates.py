@@ -161,6 +161,24 @@ def test_a_change_on_my_videos_keeps_the_ticks_the_delete_question_and_the_previ
     assert not grid.problems, grid.problems
 
 
+def test_a_waiting_jobs_page_moves_up_the_line_when_one_ahead_leaves(
+    tabs, owner, simulator, settings
+):
+    settings.QUOTA_MAX_IN_FLIGHT = 1
+    _in_flight(owner, simulator, "A moth at the lamp")  # out: the other two wait behind it
+    ahead = services.submit(owner, {"prompt": "A bat at dusk"})
+    last = services.submit(owner, {"prompt": "An owl at midnight"})
+    page = tabs(f"/videos/{last.pk}/")
+    _wait_live(page)
+    expect(page.get_by_test_id("line-place")).to_have_text("waiting, 2nd in line")
+
+    services.cancel_waiting(ahead)
+
+    expect(page.get_by_test_id("line-place")).to_have_text("waiting, 1st in line", timeout=PUSH_MS)
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert not page.problems, page.problems
+
+
 def test_a_page_reconnects_with_last_event_id_and_gets_what_changed_meanwhile(
     tabs, owner, settings, simulator
 ):

@@ -86,10 +86,13 @@
     var known = currentState();
     var timer = null;
     var live = window.LumaLive || { enabled: false, live: false };
+    // A manager or staff member reading someone else's job: the stream carries only the
+    // reader's own jobs, so this page polls for itself.
+    var streamed = !page.hasAttribute("data-watching");
 
     function schedule() {
       clearTimeout(timer);
-      if (live.live) return;  // the stream brings every change
+      if (live.live && streamed) return;  // the stream brings every change
       timer = setTimeout(poll, delay);
       delay = Math.min(delay * FACTOR, MAX_DELAY);
     }
@@ -137,6 +140,7 @@
       swapRegions(false).then(function () { known = currentState(); }, function () {});
     });
     document.addEventListener("luma:live", function (event) {
+      if (!streamed) return;
       delay = FIRST_DELAY;
       if (event.detail.live) {
         clearTimeout(timer);
@@ -145,7 +149,7 @@
         schedule();
       }
     });
-    if (!live.enabled && !isTerminal(known)) schedule();
+    if ((!live.enabled || !streamed) && !isTerminal(known)) schedule();
     tickElapsed();
     setInterval(tickElapsed, 1000);
   }

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Problems, _open_tab
+from accounts.models import Membership, Team
+from tests.browser.conftest import Problems, _open_tab, sign_in
+from tests.conftest import make_user
 from tests.videos.stored import make_stored_video
 from videos import events, services
 from videos.models import Video
@@ -177,6 +179,30 @@ def test_a_waiting_jobs_page_moves_up_the_line_when_one_ahead_leaves(
     expect(page.get_by_test_id("line-place")).to_have_text("waiting, 1st in line", timeout=PUSH_MS)
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
     assert not page.problems, page.problems
+
+
+def test_a_manager_watching_a_members_job_sees_it_finish_without_a_reload(
+    chromium, asgi_live, owner, simulator
+):
+    manager = make_user("maya")
+    team = Team.objects.create(name="Class 4B", videos_per_period=10)
+    Membership.objects.create(team=team, user=manager, role="manager", is_default=True)
+    Membership.objects.create(team=team, user=owner, is_default=True)
+    video = _in_flight(owner, simulator, "A heron lifts off the lake")
+    assert video.team == team
+    context, page = _open_tab(chromium, asgi_live, locale="en-US")
+    sign_in(page, asgi_live, manager)
+    page.goto(f"/videos/{video.pk}/")
+    page.evaluate("window.__sameDocument = true")
+    _wait_live(page)  # the manager's own stream: it carries none of the member's events
+
+    _call_back(simulator, video)
+
+    # The page polls for itself, at most 3 s apart.
+    expect(page.get_by_test_id("state")).to_have_text("Completed", timeout=5000)
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert not page.problems, page.problems
+    context.close()
 
 
 def test_a_page_reconnects_with_last_event_id_and_gets_what_changed_meanwhile(

@@ -23,6 +23,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
 COUNT = 3
@@ -101,7 +105,6 @@ def table(rows: list[dict]) -> str:
     small, large = rows[0], rows[-1]
     sizes = ",".join(str(r["size_mb"]) for r in rows)
     lines = [
-        MARK,
         "## Bulk zip download: peak memory as the videos grow",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -124,20 +127,8 @@ def table(rows: list[dict]) -> str:
         f"those for {small['size_mb']} MB videos ({large['size_mb'] // small['size_mb']}x larger "
         "files): the archive is written and sent 64 KiB at a time, never held whole. (Peak RSS "
         "includes writing the test files.)",
-        MARK,
     ]
     return "\n".join(lines)
-
-
-def write(path: Path, text: str):
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK in current:
-        head, _, rest = current.partition(MARK)
-        _, _, tail = rest.partition(MARK)
-        current = head.rstrip() + "\n\n" + text + tail
-    else:
-        current = current.rstrip() + "\n\n" + text + "\n"
-    path.write_text(current)
 
 
 def main():
@@ -153,7 +144,7 @@ def main():
     text = table(rows)
     print(text)
     if args.write:
-        write(args.write, text)
+        harness.write_section(args.write, MARK, text)
 
 
 if __name__ == "__main__":

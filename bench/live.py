@@ -133,6 +133,29 @@ def held_jobs(stack, users) -> dict:
     return jobs
 
 
+def send_all(pks: list, timeout: float = 300) -> dict:
+    """Send every one of these jobs upstream; {video id: task id}.
+
+    dispatch() sends the owner's *next* job in line, which need not be the one it is given,
+    and the stack's worker may be sending some of them meanwhile: go on until every one
+    has its task id.
+    """
+    from videos import line, services
+    from videos.models import Video
+
+    jobs = Video.objects.filter(pk__in=pks)
+    deadline = time.monotonic() + timeout
+    while True:
+        for pk in line.waiting(jobs).values_list("pk", flat=True):
+            services.dispatch(pk)
+        sent = dict(jobs.filter(task_id__isnull=False).values_list("pk", "task_id"))
+        if len(sent) == len(pks):
+            return sent
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{len(pks) - len(sent)} of {len(pks)} jobs were never sent")
+        time.sleep(0.2)
+
+
 def call_back_all(stack, jobs: dict, per_second: float) -> dict:
     """The simulator finishes each job and calls back; when each callback left: {video: t}."""
     sent = {}
@@ -196,13 +219,7 @@ def run(stack, quick=False) -> tuple[str, list]:
     waiting = list(
         Video.objects.filter(gateway_job__waiting_until__isnull=False).values_list("pk", flat=True)
     )
-    from videos import services
-
-    for pk in waiting:
-        services.dispatch(pk)
-    call_back_all(
-        stack, dict(Video.objects.filter(pk__in=waiting).values_list("pk", "task_id")), 200
-    )
+    call_back_all(stack, send_all(waiting), 200)
     answers = finish(proc, out)
     ok = sum(1 for a in answers if a["status"] == 200 and a["state"] == "completed")
     refused = sum(1 for a in answers if a["status"] in (429, 503))

@@ -5,7 +5,7 @@
 
 Each benchmark also runs alone and updates only its own marked section of the file:
 bench/lists.py, bench/web.py, bench/metrics.py, bench/dashboard.py, bench/sweep.py,
-bench/media_copy.py, bench/account_forms.py, bench/live.py.
+bench/media_copy.py, bench/account_forms.py, bench/live.py, bench/bulk_zip.py.
 """
 
 import subprocess
@@ -26,6 +26,7 @@ import web  # noqa: E402
 
 DOC = harness.ROOT / "docs/benchmarks.md"
 MEDIA = "<!-- media-copy -->"
+BULK_ZIP = "<!-- bulk-zip -->"
 # Hand-written findings (causes, fixes, why a target is out of reach), kept across runs.
 NOTES = "<!-- notes -->"
 
@@ -98,13 +99,17 @@ def main():
     print("== usage dashboard", flush=True)
     with harness.Stack() as stack:  # a fresh database: every video within the 90 days
         dashboard_text, dashboard_rows = dashboard.run(stack, quick)
-    print("== media copy", flush=True)
-    subprocess.run(
-        [sys.executable, "bench/media_copy.py", "--sizes", "1,50" if quick else "1,200"]
-        + ["--write", str(DOC)],
-        cwd=harness.ROOT,
-        check=True,
-    )
+    # Memory benchmarks: each size in a fresh process, each writing its own section.
+    for name, sizes in (
+        ("media_copy", "1,50" if quick else "1,200"),
+        ("bulk_zip", "1,20" if quick else "1,100"),
+    ):
+        print(f"== {name}", flush=True)
+        subprocess.run(
+            [sys.executable, f"bench/{name}.py", "--sizes", sizes, "--write", str(DOC)],
+            cwd=harness.ROOT,
+            check=True,
+        )
     rows = (
         web_rows
         + rows
@@ -127,6 +132,7 @@ def main():
         (sweep.MARK, sweep.table(worker)),
         ("<!-- memory -->", memory_text),
         (MEDIA, harness.section(DOC, MEDIA)),
+        (BULK_ZIP, harness.section(DOC, BULK_ZIP)),
     ]
     body = "\n\n".join(f"{mark}\n{text}\n{mark}" for mark, text in parts if text)
     DOC.write_text(f"# Benchmarks\n\nWritten by `bench/run.py`; see the README.\n\n{body}\n")

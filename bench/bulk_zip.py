@@ -11,12 +11,9 @@ memory at the largest size to the smallest: an archive built in memory would gro
 Django and the project's modules are imported inside functions, after django.setup().
 """
 
-import argparse
-import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -87,20 +84,6 @@ def child(size_mb: int) -> dict:
     }
 
 
-def run(sizes: list[int]) -> list[dict]:
-    rows = []
-    for size in sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
-    return rows
-
-
 def table(rows: list[dict]) -> str:
     small, large = rows[0], rows[-1]
     sizes = ",".join(str(r["size_mb"]) for r in rows)
@@ -131,21 +114,5 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--sizes", default="1,100", help="video sizes in MB, smallest first")
-    parser.add_argument("--write", type=Path, help="update this Markdown file's section")
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child)))
-        return
-    rows = run([int(s) for s in args.sizes.split(",")])
-    text = table(rows)
-    print(text)
-    if args.write:
-        harness.write_section(args.write, MARK, text)
-
-
 if __name__ == "__main__":
-    main()
+    harness.memory_main(__file__, child, table, MARK, "1,100")

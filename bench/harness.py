@@ -10,6 +10,7 @@ after the harness has pointed the environment at the benchmark database and call
 django.setup() (bench/harness.py), which a module-level import would run before.
 """
 
+import argparse
 import json
 import os
 import platform
@@ -260,6 +261,36 @@ def write_section(path: Path, mark: str, text: str):
     else:
         current = current.rstrip() + "\n\n" + block + "\n"
     path.write_text(current)
+
+
+def memory_main(script: str, child, table, mark: str, default_sizes: str) -> None:
+    """Run a peak-memory benchmark (`bench/<name>.py [--sizes 1,100] [--write FILE]`).
+
+    Each size is measured by `child(size_mb)` in a fresh process (the same script, run with
+    --child), so one size's peak never hides another's; `table(rows)` writes the section.
+    """
+    parser = argparse.ArgumentParser(description=f"Peak memory: {Path(script).name}")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default=default_sizes, help="sizes in MB, smallest first")
+    parser.add_argument("--write", type=Path, help="update this Markdown file's section")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        out = subprocess.run(
+            [sys.executable, script, "--child", str(size)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+    text = table(rows)
+    print(text)
+    if args.write:
+        write_section(args.write, mark, text)
 
 
 def main(run, mark: str) -> None:

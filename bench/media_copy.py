@@ -13,17 +13,18 @@ after the harness has pointed the environment at the benchmark database and call
 django.setup() (bench/harness.py), which a module-level import would run before.
 """
 
-import argparse
-import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -64,25 +65,10 @@ def child(size_mb: int) -> dict:
     }
 
 
-def run(sizes: list[int]) -> list[dict]:
-    rows = []
-    for size in sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
-    return rows
-
-
 def table(rows: list[dict]) -> str:
     small, large = rows[0], rows[-1]
     sizes = ",".join(str(r["size_mb"]) for r in rows)
     lines = [
-        MARK,
         "## Media copy: peak memory as the file grows",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -103,37 +89,9 @@ def table(rows: list[dict]) -> str:
         f"Peak RSS at {large['size_mb']} MB is {ratio:.2f}x that at {small['size_mb']} MB "
         f"(Python allocations {traced:.2f}x) for a {large['size_mb'] // small['size_mb']}x "
         "larger file: the copy streams in 64 KiB chunks, so memory stays flat.",
-        MARK,
     ]
     return "\n".join(lines)
 
 
-def write(path: Path, text: str):
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK in current:
-        head, _, rest = current.partition(MARK)
-        _, _, tail = rest.partition(MARK)
-        current = head.rstrip() + "\n\n" + text + tail
-    else:
-        current = current.rstrip() + "\n\n" + text + "\n"
-    path.write_text(current)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--sizes", default="1,200", help="file sizes in MB, smallest first")
-    parser.add_argument("--write", type=Path, help="update this Markdown file's section")
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.child)))
-        return
-    rows = run([int(s) for s in args.sizes.split(",")])
-    text = table(rows)
-    print(text)
-    if args.write:
-        write(args.write, text)
-
-
 if __name__ == "__main__":
-    main()
+    harness.memory_main(__file__, child, table, MARK, "1,200")
